@@ -1,0 +1,246 @@
+"""LOAD: content/**/*.md → Briefings. One bad file never stops the others.
+
+``parse_briefing`` takes text and touches no disk, so tests pass inline strings;
+``load_content`` only walks the folder and reads bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import slugs
+from .config import SiteConfig, normalise_language
+from .diagnostics import Diagnostics
+from .frontmatter import FrontMatterError, split
+from .markdown import render_markdown
+from .model import Briefing
+from .pinyin import HAN_RUN
+
+CONTENT_DIR = "content"
+KNOWN_KEYS = (
+    "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
+    "attendees", "location", "translation_key", "aliases",
+)
+_SENTENCE_END = "。！？；!?;"
+_CLAUSE_END = "，、：,:"
+
+
+class SourceError(ValueError):
+    """A file that cannot be read as text; the message says what to do."""
+
+
+def decode_source(data: bytes) -> str:
+    """UTF-8 with or without BOM, LF or CRLF → text with LF line ends."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            data.decode("gb18030")
+            guess = "it looks like GBK/GB18030, as saved by some Windows editors"
+        except UnicodeDecodeError:
+            guess = "its encoding is unknown"
+        raise SourceError(
+            f"file is not UTF-8 (byte {exc.start}): {guess}; re-save it as UTF-8, "
+            "e.g. `iconv -f GBK -t UTF-8 old.md > new.md` or 'Save as… UTF-8' in the editor"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def briefing_files(root: Path) -> list[Path]:
+    """Markdown files under content/, sorted; editor temp and hidden files left out."""
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        return []
+    return sorted(
+        path for path in content.rglob("*.md")
+        if path.is_file() and not any(part.startswith((".", "_")) for part in path.relative_to(content).parts)
+    )
+
+
+def load_content(config: SiteConfig, diagnostics: Diagnostics) -> list[Briefing]:
+    briefings: list[Briefing] = []
+    for path in briefing_files(config.root):
+        source = path.relative_to(config.root).as_posix()
+        try:
+            text = decode_source(path.read_bytes())
+        except SourceError as exc:
+            diagnostics.error(source, None, str(exc))
+            continue
+        briefing = parse_briefing(text, source, config, diagnostics)
+        if briefing is not None:
+            briefings.append(briefing)
+    return briefings
+
+
+def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diagnostics) -> Briefing | None:
+    """One file's text → a Briefing, or None after reporting why not."""
+    try:
+        document = split(text)
+    except FrontMatterError as exc:
+        diagnostics.error(source, exc.line, exc.message, exc.hint)
+        return None
+    front, lines = document.front, document.key_lines
+    errors_before = len(diagnostics.errors)
+
+    def error(key: str, message: str, hint: str | None = None) -> None:
+        diagnostics.error(source, lines.get(key, 1), message, hint)
+
+    for key in front:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.7)
+            if close:
+                diagnostics.warning(source, lines.get(key), f"unknown key `{key}`",
+                                    f"did you mean `{close[0]}`?")
+
+    title = _text(front.get("title"))
+    if not title:
+        error("title", "`title` is required" if "title" not in front else "`title` is empty",
+              "add `title: …` to the front matter")
+    date = _parse_date(front.get("date"), config)
+    if "date" not in front:
+        error("date", "`date` is required", "add `date: 2023-06-15` to the front matter")
+    elif date is None:
+        error("date", f"cannot read date {front['date']!r}", "write it as 2023-06-15 or 2023-06-15T09:00:00+08:00")
+
+    lang = _language(front, source, config, error)
+    tags = tuple(config.canonical_tag(t) for t in _text_list(front, "tags", error))
+    attendees = _text_list(front, "attendees", error)
+    aliases = tuple(_alias(a, error) for a in _text_list(front, "aliases", error))
+    draft = front.get("draft", False)
+    if not isinstance(draft, bool):
+        error("draft", f"`draft` must be true or false, not {draft!r}")
+        draft = False
+
+    slug_value = front.get("slug")
+    if slug_value is not None:
+        slug = str(slug_value)
+        if not slugs.is_valid_slug(slug):
+            error("slug", f"invalid slug {slug!r}",
+                  "use lowercase ASCII letters, digits and single '-', e.g. ke-hou-fu-wu-tui-jin-hui")
+    else:
+        slug = slugs.slugify(title)
+
+    if len(diagnostics.errors) > errors_before or date is None:
+        return None
+    body = render_markdown(document.body)
+    for offset, what in body.removed_html:
+        diagnostics.warning(source, document.body_line + offset, f"removed unsafe HTML: {what}",
+                            "only formatting tags are kept")
+    summary = _text(front.get("summary")) or cut_summary(body.first_paragraph, config.summary_length)
+    return Briefing(
+        source=source,
+        title=title,
+        date=date,
+        lang=lang,
+        slug=slug,
+        slug_explicit=slug_value is not None,
+        body_html=body.html,
+        summary=summary,
+        tags=tuple(dict.fromkeys(t for t in tags if t)),
+        draft=draft,
+        meeting=_text(front.get("meeting")) or None,
+        chair=_text(front.get("chair")) or None,
+        attendees=attendees,
+        location=_text(front.get("location")) or None,
+        translation_key=_text(front.get("translation_key")) or None,
+        aliases=aliases,
+        toc=body.toc,
+        sections=body.sections,
+        han_count=body.han_count,
+        word_count=body.word_count,
+        reading_minutes=body.reading_minutes,
+        extra={k: v for k, v in front.items() if k not in KNOWN_KEYS},
+        key_lines=lines,
+    )
+
+
+def cut_summary(text: str, limit: int) -> str:
+    """About ``limit`` Chinese characters (a Latin letter counts half), cut at punctuation.
+
+    Prefers the end of a sentence, then of a clause, then a space, so the summary never
+    ends in the middle of a word.
+    """
+    text = " ".join(text.split())
+    weight, cut = 0.0, len(text)
+    for index, char in enumerate(text):
+        weight += 1.0 if HAN_RUN.match(char) or not char.isascii() else 0.5
+        if weight > limit:
+            cut = index
+            break
+    if cut == len(text):
+        return text
+    head = text[:cut]
+    for stops in (_SENTENCE_END, _CLAUSE_END, " "):
+        at = max(head.rfind(c) for c in stops)
+        if at >= len(head) // 2:
+            return head[: at + 1].rstrip(_CLAUSE_END + " ") + "…"
+    return head + "…"
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, (list, dict)):
+        return ""
+    return str(value).strip()
+
+
+def _text_list(front: Mapping[str, Any], key: str, error: Any) -> tuple[str, ...]:
+    value = front.get(key)
+    if value is None:
+        return ()
+    items: Iterable[Any] = [value] if isinstance(value, (str, int, float)) else value
+    if not isinstance(items, list) and not isinstance(value, (str, int, float)):
+        error(key, f"`{key}` must be a list, like [a, b], not {type(value).__name__}")
+        return ()
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, (dict, list)):
+            error(key, f"each of `{key}` must be text, got {item!r}")
+            continue
+        if item is not None and str(item).strip():
+            out.append(str(item).strip())
+    return tuple(out)
+
+
+def _parse_date(value: Any, config: SiteConfig) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    # A date without a zone means the site's own time zone; a given zone is kept as written.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=config.tzinfo)
+
+
+def _language(front: Mapping[str, Any], source: str, config: SiteConfig, error: Any) -> str:
+    if "lang" in front:
+        raw = _text(front["lang"])
+        code = normalise_language(raw)
+        if code not in config.language_codes:
+            error("lang", f"language {raw!r} is not one of the site's languages ({', '.join(config.language_codes)})",
+                  "declare it under [languages] in site.toml")
+            return config.default_language
+        return code
+    match = re.search(r"\.([A-Za-z]{2}(?:[-_][A-Za-z]+)?)\.md$", source)
+    if match:
+        code = normalise_language(match.group(1))
+        if code in config.language_codes:
+            return code
+    return config.default_language
+
+
+def _alias(value: str, error: Any) -> str:
+    path = "/" + value.strip().strip("/") + "/"
+    if any(part in {"..", "."} for part in path.split("/")) or "\\" in path:
+        error("aliases", f"alias {value!r} must be a plain path inside the site", "e.g. /2023/old-name/")
+    return path.replace("//", "/")

@@ -1,0 +1,122 @@
+"""The site's model: frozen dataclasses only, no I/O.
+
+content.py makes Briefings from files; site.py assembles them into a Site with URLs,
+tags, archives and translations; render.py and search/ only read the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a briefing's body, for its table of contents."""
+
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A stretch of body text under one heading: what search links into.
+
+    ``anchor`` is the heading's id on the page ('' for the text before the first heading).
+    """
+
+    anchor: str
+    heading: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Briefing:
+    source: str  # path relative to the site folder, with '/' separators
+    title: str
+    date: dt.datetime
+    lang: str
+    slug: str
+    body_html: str
+    summary: str
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    meeting: str | None = None
+    chair: str | None = None
+    attendees: tuple[str, ...] = ()
+    location: str | None = None
+    translation_key: str | None = None
+    aliases: tuple[str, ...] = ()
+    toc: tuple[Heading, ...] = ()
+    sections: tuple[Section, ...] = ()
+    han_count: int = 0
+    word_count: int = 0
+    reading_minutes: int = 1
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False)
+    # 1-based line of each front-matter key in the source file, for later diagnostics.
+    key_lines: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)
+    slug_explicit: bool = False
+    # Set when the site is assembled.
+    url: str = ""
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    lang: str
+    url: str
+    reading: str  # pinyin with tone marks, '' for non-Chinese names
+    letter: str  # A–Z group for the tags index
+    briefings: tuple[Briefing, ...]
+    # lang → (name, url) of the same theme in the other editions
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=lambda: EMPTY, compare=False)
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # normalised: 'zh', 'en'
+    title: str
+    description: str
+    prefix: str  # '' for the default language, '/en' for others
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything of one language: its briefings newest first, tags, archive."""
+
+    language: Language
+    briefings: tuple[Briefing, ...]
+    tags: tuple[Tag, ...]  # sorted by pinyin / alphabet
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    base_url: str  # absolute, ends with '/'
+    base_path: str  # path part of base_url without trailing '/', '' at a domain's root
+    default_language: str
+    editions: tuple[Edition, ...]
+    # translation_key → {lang: Briefing}
+    translations: Mapping[str, Mapping[str, Briefing]] = field(default_factory=lambda: EMPTY, compare=False)
+    build_time: dt.datetime | None = None
+
+    def edition(self, lang: str) -> Edition:
+        for edition in self.editions:
+            if edition.language.code == lang:
+                return edition
+        raise KeyError(lang)
+
+    @property
+    def briefings(self) -> tuple[Briefing, ...]:
+        return tuple(b for e in self.editions for b in e.briefings)

@@ -1,0 +1,321 @@
+"""RENDER: the only importer of jinja2. Site → outputs in memory; writes nothing.
+
+Every page is rendered before anything is written (output.py does that), so a template
+error leaves the published site untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from .config import SiteConfig, theme_dir
+from .diagnostics import Diagnostics
+from .model import Briefing, Edition, Site, Tag
+from .output import Output
+from .site import tag_display_name, translation_key
+
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December"]
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+class TemplateProblem(Exception):
+    """A template that failed; carries the template path and line for the diagnostic."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.path, self.line, self.message = path, line, message
+
+
+def format_date(value: dt.datetime, lang: str) -> str:
+    """2023年6月15日 for Chinese readers, June 15, 2023 for English ones."""
+    if lang == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return f"{MONTHS_EN[value.month - 1]} {value.day}, {value.year}"
+
+
+def format_month(year: int, month: int, lang: str) -> str:
+    return f"{year}年{month}月" if lang == "zh" else f"{MONTHS_EN[month - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    count: int
+    items: tuple[Briefing, ...]
+    urls: tuple[str, ...]  # the URL of each page, 1-based by index + 1
+
+    @property
+    def url(self) -> str:
+        return self.urls[self.number - 1]
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+
+def paginate(items: Sequence[Briefing], per_page: int, first_url: str) -> Iterator[Pager]:
+    count = max(1, math.ceil(len(items) / per_page))
+    urls = tuple(first_url if n == 1 else f"{first_url}page/{n}/" for n in range(1, count + 1))
+    for number in range(1, count + 1):
+        yield Pager(number, count, tuple(items[(number - 1) * per_page: number * per_page]), urls)
+
+
+def load_strings(theme: Path, languages: Sequence[str], diagnostics: Diagnostics) -> dict[str, dict[str, str]]:
+    """The theme's interface strings per language; a key missing in one language is a warning."""
+    strings: dict[str, dict[str, str]] = {}
+    for code in languages:
+        path = theme / "i18n" / f"{code}.toml"
+        rel = f"themes/{theme.name}/i18n/{code}.toml"
+        try:
+            strings[code] = {k: str(v) for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items()}
+        except FileNotFoundError:
+            diagnostics.warning(rel, None, f"no interface strings for language {code!r}")
+            strings[code] = {}
+        except tomllib.TOMLDecodeError as exc:
+            diagnostics.error(rel, None, f"invalid TOML: {exc}")
+            strings[code] = {}
+    every_key = set().union(*strings.values()) if strings else set()
+    for code, table in strings.items():
+        for key in sorted(every_key - table.keys()):
+            diagnostics.warning(f"themes/{theme.name}/i18n/{code}.toml", None,
+                                f"missing interface string `{key}`", "the page shows the other language's text")
+    return strings
+
+
+@dataclass
+class Renderer:
+    config: SiteConfig
+    site: Site
+    diagnostics: Diagnostics
+    serve: bool = False
+    assets: dict[str, str] = field(default_factory=dict)  # theme static name → hashed file name
+    strings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        theme = theme_dir(self.config)
+        loaders: list[jinja2.BaseLoader] = []
+        if (self.config.root / "templates").is_dir():
+            loaders.append(jinja2.FileSystemLoader(self.config.root / "templates"))
+        loaders.append(jinja2.FileSystemLoader(theme / "templates"))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["date"] = format_date
+        self.env.globals.update(
+            url=self.url, abs_url=self.abs_url, asset=self.asset, site=self.site,
+            config=self.config, serve=self.serve, format_month=format_month,
+            html_lang=HTML_LANG,
+        )
+        self.strings = load_strings(theme, self.config.language_codes, self.diagnostics)
+
+    # -- helpers the templates call ------------------------------------------------------
+    def url(self, path: str) -> str:
+        return self.site.base_path + path
+
+    def abs_url(self, path: str) -> str:
+        return self.site.base_url.rstrip("/") + path
+
+    def asset(self, name: str) -> str:
+        return self.url("/static/" + self.assets.get(name, name))
+
+    def translator(self, lang: str) -> Callable[[str], str]:
+        table = self.strings.get(lang, {})
+        fallback = self.strings.get(self.config.default_language, {})
+
+        def t(key: str, **values: Any) -> str:
+            text = table.get(key) or fallback.get(key) or key
+            return text.format(**values) if values else text
+
+        return t
+
+    # -- rendering ---------------------------------------------------------------------
+    def page(self, template: str, path: str, lang: str, source: str = "", **context: Any) -> Output:
+        try:
+            html = self.env.get_template(template).render(
+                lang=lang, t=self.translator(lang), page_url=path.removesuffix("index.html"),
+                edition=self.site.edition(lang), **context,
+            )
+        except jinja2.TemplateError as exc:
+            raise template_problem(exc, self.config, template) from None
+        return Output(path.lstrip("/"), html.encode("utf-8"), source or template)
+
+
+def template_problem(exc: jinja2.TemplateError, config: SiteConfig, template: str) -> TemplateProblem:
+    """Find the template file and line of a Jinja error, from the syntax error or the traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return TemplateProblem(_relative(exc.filename or template, config), exc.lineno, exc.message or str(exc))
+    tb = exc.__traceback__
+    path, line = template, None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            path, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return TemplateProblem(_relative(path, config), line, str(exc))
+
+
+def _relative(path: str, config: SiteConfig) -> str:
+    try:
+        return Path(path).resolve().relative_to(config.root.resolve()).as_posix()
+    except ValueError:
+        return path
+
+
+def static_outputs(config: SiteConfig) -> tuple[list[Output], dict[str, str]]:
+    """Theme static files under content-hashed names (cache forever); site static/ as is."""
+    outputs: list[Output] = []
+    names: dict[str, str] = {}
+    theme_static = theme_dir(config) / "static"
+    for path in sorted(p for p in theme_static.rglob("*") if p.is_file()) if theme_static.is_dir() else ():
+        data = path.read_bytes()
+        rel = path.relative_to(theme_static).as_posix()
+        stem, dot, suffix = rel.rpartition(".")
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        hashed = f"{stem}.{digest}.{suffix}" if dot else f"{rel}.{digest}"
+        names[rel] = hashed
+        outputs.append(Output(f"static/{hashed}", data, path.as_posix()))
+    site_static = config.root / "static"
+    for path in sorted(p for p in site_static.rglob("*") if p.is_file()) if site_static.is_dir() else ():
+        outputs.append(Output(path.relative_to(site_static).as_posix(), path.read_bytes(), path.as_posix()))
+    return outputs, names
+
+
+def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve: bool = False,
+                extra_pages: Sequence[str] = ()) -> list[Output]:
+    """Every output of the site, in memory. Template errors become diagnostics."""
+    static, names = static_outputs(config)
+    renderer = Renderer(config, site, diagnostics, serve=serve, assets=names)
+    outputs = list(static)
+    try:
+        for edition in site.editions:
+            outputs.extend(edition_pages(renderer, edition, extra_pages))
+        outputs.extend(site_pages(renderer, site))
+    except TemplateProblem as problem:
+        diagnostics.error(problem.path, problem.line, f"template error: {problem.message}")
+        return []
+    return outputs
+
+
+def alternates(site: Site, briefing: Briefing) -> dict[str, str]:
+    """lang → URL of each translation of ``briefing`` (itself included)."""
+    group = site.translations.get(translation_key(briefing), {})
+    return {lang: other.url for lang, other in group.items()}
+
+
+def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> Iterator[Output]:
+    lang, prefix = edition.language.code, edition.language.prefix
+    items = edition.briefings
+    tags_by_name = {t.name: t for t in edition.tags}
+    other_homes = {e.language.code: e.language.prefix + "/" for e in r.site.editions}
+    for index, briefing in enumerate(items):
+        names = [tag_display_name(r.config, t, lang) for t in briefing.tags]
+        yield r.page(
+            "briefing.html", briefing.url + "index.html", lang, briefing.source,
+            briefing=briefing, tags=[tags_by_name[n] for n in names if n in tags_by_name],
+            newer=items[index - 1] if index > 0 else None,
+            older=items[index + 1] if index + 1 < len(items) else None,
+            alternates=alternates(r.site, briefing) or None, other_homes=other_homes,
+        )
+        for alias in briefing.aliases:
+            yield r.page("redirect.html", alias + "index.html", lang, briefing.source, target=briefing.url)
+    for pager in paginate(items, r.config.per_page, prefix + "/"):
+        yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=None,
+                     alternates=other_homes, feed_url=prefix + "/atom.xml")
+    yield r.page("tags.html", prefix + "/tags/index.html", lang,
+                 alternates={e.language.code: e.language.prefix + "/tags/" for e in r.site.editions})
+    for tag in edition.tags:
+        tag_alternates = {lang: tag.url, **{code: url for code, (_, url) in tag.translations.items()}}
+        for pager in paginate(tag.briefings, r.config.per_page, tag.url):
+            yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=tag,
+                         alternates=tag_alternates, feed_url=tag.url + "atom.xml")
+        yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
+    years = archive(items)
+    yield r.page("archive.html", prefix + "/archive/index.html", lang, years=years, year=None,
+                 alternates={e.language.code: e.language.prefix + "/archive/" for e in r.site.editions})
+    for year, months in years:
+        yield r.page("archive.html", f"{prefix}/archive/{year}/index.html", lang, years=years, year=year,
+                     months=months, alternates=None)
+    yield feed(r, edition, items, prefix + "/atom.xml", None)
+    for name in extra_pages:  # e.g. the search page, when the search index is built
+        yield r.page(f"{name}.html", f"{prefix}/{name}/index.html", lang,
+                     alternates={e.language.code: f"{e.language.prefix}/{name}/" for e in r.site.editions})
+
+
+def archive(items: Sequence[Briefing]) -> list[tuple[int, list[tuple[int, list[Briefing]]]]]:
+    """Years newest first, each with its months newest first, each with its briefings."""
+    years: dict[int, dict[int, list[Briefing]]] = {}
+    for briefing in items:
+        years.setdefault(briefing.date.year, {}).setdefault(briefing.date.month, []).append(briefing)
+    return [(year, sorted(months.items(), reverse=True)) for year, months in sorted(years.items(), reverse=True)]
+
+
+def feed(r: Renderer, edition: Edition, items: Sequence[Briefing], path: str, tag: Tag | None) -> Output:
+    entries = items[: r.config.feed_length]
+    updated = max((b.date for b in entries), default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+    return r.page("atom.xml", path, edition.language.code, entries=entries, tag=tag,
+                  feed_url=path, updated=updated.isoformat(), alternates=None)
+
+
+def site_pages(r: Renderer, site: Site) -> Iterator[Output]:
+    default = site.default_language
+    yield r.page("404.html", "/404.html", default, alternates=None)
+    yield sitemap(r, site)
+    robots = f"User-agent: *\nAllow: /\nSitemap: {r.abs_url('/sitemap.xml')}\n"
+    yield Output("robots.txt", robots.encode("utf-8"), "robots.txt")
+
+
+def sitemap(r: Renderer, site: Site) -> Output:
+    """Every HTML page a reader may land on, with hreflang alternates for translations."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+             'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+
+    def entry(path: str, lastmod: dt.datetime | None, alts: Mapping[str, str] | None) -> None:
+        lines.append(f"<url><loc>{xml_escape(r.abs_url(path))}</loc>")
+        if lastmod is not None:
+            lines.append(f"<lastmod>{lastmod.date().isoformat()}</lastmod>")
+        if alts and len(alts) > 1:
+            for code, url in sorted(alts.items()):
+                lines.append(f'<xhtml:link rel="alternate" hreflang="{HTML_LANG.get(code, code)}" '
+                             f'href="{xml_escape(r.abs_url(url))}"/>')
+            default_url = alts.get(site.default_language)
+            if default_url:
+                lines.append(f'<xhtml:link rel="alternate" hreflang="x-default" '
+                             f'href="{xml_escape(r.abs_url(default_url))}"/>')
+        lines.append("</url>")
+
+    homes = {e.language.code: e.language.prefix + "/" for e in site.editions}
+    for edition in site.editions:
+        newest = edition.briefings[0].date if edition.briefings else None
+        entry(edition.language.prefix + "/", newest, homes)
+        entry(edition.language.prefix + "/tags/", newest, None)
+        entry(edition.language.prefix + "/archive/", newest, None)
+        for tag in edition.tags:
+            entry(tag.url, tag.briefings[0].date, {edition.language.code: tag.url,
+                                                   **{c: u for c, (_, u) in tag.translations.items()}})
+        for briefing in edition.briefings:
+            entry(briefing.url, briefing.date, alternates(site, briefing))
+    lines.append("</urlset>\n")
+    return Output("sitemap.xml", "\n".join(lines).encode("utf-8"), "sitemap.xml")

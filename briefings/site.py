@@ -1,0 +1,179 @@
+"""ASSEMBLE: loaded briefings → a Site with URLs, editions, tags and translations.
+
+Cross-file checks live here: two pages on one URL, two briefings claiming one
+translation, two tags that would share a slug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+
+from . import pinyin, slugs
+from .config import SiteConfig
+from .diagnostics import Diagnostics
+from .model import Briefing, Edition, Language, Site, Tag
+
+# First path segments that the site's own pages use; a briefing URL may not start with one.
+RESERVED_SEGMENTS = {"page", "tags", "archive", "search", "static", "404.html", "atom.xml",
+                     "sitemap.xml", "robots.txt"}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None
+    now: dt.datetime | None = None
+
+
+def language_prefix(config: SiteConfig, code: str) -> str:
+    return "" if code == config.default_language else f"/{code}"
+
+
+def briefing_url(config: SiteConfig, briefing: Briefing) -> str:
+    date = briefing.date
+    path = config.permalink.format(year=f"{date.year:04d}", month=f"{date.month:02d}",
+                                   day=f"{date.day:02d}", slug=briefing.slug)
+    return language_prefix(config, briefing.lang) + path
+
+
+def is_published(briefing: Briefing, options: BuildOptions, now: dt.datetime) -> bool:
+    if briefing.draft and not options.drafts:
+        return False
+    return options.future or briefing.date <= now
+
+
+def assemble(config: SiteConfig, loaded: Sequence[Briefing], options: BuildOptions,
+             diagnostics: Diagnostics) -> Site:
+    now = options.now or dt.datetime.now(dt.timezone.utc)
+    published = [replace(b, url=briefing_url(config, b)) for b in loaded if is_published(b, options, now)]
+    # Newest first; the source path makes the order total, so builds are repeatable.
+    published.sort(key=lambda b: (b.date.timestamp(), b.source), reverse=True)
+    _check_urls(config, published, diagnostics)
+    translations = _link_translations(published, diagnostics)
+    editions = tuple(
+        _edition(config, lang.code, [b for b in published if b.lang == lang.code], diagnostics)
+        for lang in config.languages
+    )
+    editions = _link_tag_translations(config, editions)
+    return Site(
+        title=config.title,
+        base_url=config.base_url,
+        base_path=config.base_path,
+        default_language=config.default_language,
+        editions=editions,
+        translations=translations,
+        build_time=max((b.date for b in published), default=None),
+    )
+
+
+def _check_urls(config: SiteConfig, briefings: Sequence[Briefing], diagnostics: Diagnostics) -> None:
+    registry = slugs.UrlRegistry()
+    reserved = RESERVED_SEGMENTS | {code for code in config.language_codes}
+    for briefing in briefings:
+        prefix = language_prefix(config, briefing.lang)
+        first = briefing.url[len(prefix):].strip("/").split("/")[0]
+        line = briefing.key_lines.get("slug") if briefing.slug_explicit else briefing.key_lines.get("title")
+        if first in reserved:
+            diagnostics.error(briefing.source, line, f"URL {briefing.url} clashes with the site's own /{first}/ pages",
+                              "choose another `slug:` or permalink")
+        claims = [(briefing.url, line)] + [(a, briefing.key_lines.get("aliases")) for a in briefing.aliases]
+        for url, where in claims:
+            earlier = registry.claim(url, briefing.source)
+            if earlier is not None:
+                diagnostics.error(briefing.source, where, f"URL {url} is also claimed by {earlier}",
+                                  "give one of them a different `slug:`")
+
+
+def translation_key(briefing: Briefing) -> str:
+    if briefing.translation_key:
+        return "key:" + briefing.translation_key
+    # Files that share a base name are translations: meeting.md + meeting.en.md.
+    path = PurePosixPath(briefing.source)
+    stem = re.sub(r"\.[A-Za-z]{2}(?:[-_][A-Za-z]+)?$", "", path.stem)
+    return f"file:{path.parent}/{stem}"
+
+
+def _link_translations(briefings: Sequence[Briefing], diagnostics: Diagnostics) -> dict[str, dict[str, Briefing]]:
+    groups: dict[str, dict[str, Briefing]] = defaultdict(dict)
+    for briefing in sorted(briefings, key=lambda b: b.source):
+        key = translation_key(briefing)
+        earlier = groups[key].get(briefing.lang)
+        if earlier is not None:
+            diagnostics.error(briefing.source, briefing.key_lines.get("translation_key"),
+                              f"translation_key {briefing.translation_key!r} is also used by {earlier.source} "
+                              f"in the same language ({briefing.lang})",
+                              "each language may have one briefing per translation_key")
+            continue
+        groups[key][briefing.lang] = briefing
+    return {key: dict(group) for key, group in groups.items() if len(group) > 1}
+
+
+def tag_display_name(config: SiteConfig, name: str, lang: str) -> str:
+    declared = config.tags.get(name)
+    if declared is not None and lang in declared.translations:
+        return declared.translations[lang]
+    return name
+
+
+def _edition(config: SiteConfig, code: str, briefings: list[Briefing], diagnostics: Diagnostics) -> Edition:
+    language_config = config.language(code)
+    prefix = language_prefix(config, code)
+    language = Language(code, language_config.title, language_config.description, prefix)
+    # Group case-insensitively, so 'After-school services' and 'after-school services' are one theme.
+    groups: dict[str, list[Briefing]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for briefing in briefings:
+        for tag in briefing.tags:
+            name = tag_display_name(config, tag, code)
+            key = name.casefold()
+            names.setdefault(key, name)
+            if name != tag or tag in config.tags:
+                names[key] = name  # the spelling declared in site.toml wins
+            groups[key].append(briefing)
+    tags: list[Tag] = []
+    slug_owner: dict[str, str] = {}
+    for key, members in groups.items():
+        name = names[key]
+        slug = slugs.slugify(name)
+        if slug in slug_owner:
+            diagnostics.error(members[0].source, members[0].key_lines.get("tags"),
+                              f"tags {slug_owner[slug]!r} and {name!r} would share the URL {prefix}/tags/{slug}/",
+                              "spell them the same, or declare one as an alias in site.toml")
+            continue
+        slug_owner[slug] = name
+        has_han = bool(pinyin.HAN_RUN.search(name))
+        tags.append(Tag(
+            name=name, slug=slug, lang=code, url=f"{prefix}/tags/{slug}/",
+            reading=pinyin.with_tones(name) if has_han else "",
+            letter=pinyin.index_letter(name),
+            briefings=tuple(dict.fromkeys(members)),
+        ))
+    tags.sort(key=lambda tag: pinyin.sort_key(tag.name))
+    return Edition(language, tuple(briefings), tuple(tags))
+
+
+def _link_tag_translations(config: SiteConfig, editions: tuple[Edition, ...]) -> tuple[Edition, ...]:
+    """A theme declared in site.toml links its pages across editions (课后服务 ↔ After-school services)."""
+    by_name = {(e.language.code, t.name.casefold()): t for e in editions for t in e.tags}
+    linked: list[Edition] = []
+    for edition in editions:
+        new_tags = []
+        for tag in edition.tags:
+            others: dict[str, tuple[str, str]] = {}
+            for declared in config.tags.values():
+                spellings = {config.default_language: declared.name, **declared.translations}
+                if spellings.get(edition.language.code, "").casefold() != tag.name.casefold():
+                    continue
+                for code, spelling in spellings.items():
+                    other = by_name.get((code, spelling.casefold()))
+                    if code != edition.language.code and other is not None:
+                        others[code] = (other.name, other.url)
+            new_tags.append(replace(tag, translations=others) if others else tag)
+        linked.append(replace(edition, tags=tuple(new_tags)))
+    return tuple(linked)
