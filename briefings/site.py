@@ -75,7 +75,8 @@ def assemble(config: SiteConfig, loaded: Sequence[Briefing], options: BuildOptio
 def _check_urls(config: SiteConfig, briefings: Sequence[Briefing], diagnostics: Diagnostics) -> None:
     registry = slugs.UrlRegistry()
     reserved = RESERVED_SEGMENTS | {code for code in config.language_codes}
-    for briefing in briefings:
+    # In source order, so the file named as the first owner is the same in every build.
+    for briefing in sorted(briefings, key=lambda b: b.source):
         prefix = language_prefix(config, briefing.lang)
         first = briefing.url[len(prefix):].strip("/").split("/")[0]
         line = briefing.key_lines.get("slug") if briefing.slug_explicit else briefing.key_lines.get("title")

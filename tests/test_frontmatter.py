@@ -1,0 +1,32 @@
+import datetime as dt
+
+import pytest
+
+from briefings.frontmatter import FrontMatterError, split
+
+
+def test_yaml_front_matter_with_key_lines_and_body_line():
+    doc = split("---\ntitle: 课后服务\ndate: 2023-06-15T09:00:00+08:00\ntags: [双减]\n---\n\n正文\n")
+    assert doc.front["title"] == "课后服务"
+    assert doc.front["date"] == dt.datetime(2023, 6, 15, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    assert doc.key_lines == {"title": 2, "date": 3, "tags": 4}
+    assert doc.body == "\n正文\n" and doc.body_line == 6
+
+
+def test_toml_front_matter():
+    doc = split('+++\ntitle = "课后服务"\ndate = 2023-06-15\n+++\n正文\n')
+    assert doc.front == {"title": "课后服务", "date": dt.date(2023, 6, 15)}
+    assert doc.key_lines == {"title": 2, "date": 3}
+
+
+@pytest.mark.parametrize("text,line,start", [
+    ("正文\n", 1, "missing front matter"),
+    ("---\ntitle: x\n", 1, "front matter opened with `---` is never closed"),
+    ("---\ntitle: x\n  bad: [\n---\n", 3, "invalid YAML"),
+    ("---\n- a\n- b\n---\n", 2, "front matter must be `key: value` lines"),
+])
+def test_errors_point_at_the_line(text, line, start):
+    with pytest.raises(FrontMatterError) as info:
+        split(text)
+    assert info.value.line == line
+    assert info.value.message.startswith(start)
