@@ -208,7 +208,9 @@ def _parse_languages(raw: Mapping[str, Any], text: str, title: str, error: Any) 
     return tuple(out.values())
 
 
-def _parse_tags(raw: Mapping[str, Any], text: str, languages: tuple[LanguageConfig, ...], error: Any) -> Mapping[str, TagConfig]:
+def _parse_tags(
+    raw: Mapping[str, Any], text: str, languages: tuple[LanguageConfig, ...], error: Any
+) -> Mapping[str, TagConfig]:
     table = raw.get("tags", {})
     if not isinstance(table, dict):
         error("tags", '`tags` must be a table: [tags."课后服务"] en = "After-school services"')

@@ -65,16 +65,20 @@ def briefing_files(root: Path) -> list[Path]:
 def load_content(config: SiteConfig, diagnostics: Diagnostics) -> list[Briefing]:
     briefings: list[Briefing] = []
     for path in briefing_files(config.root):
-        source = path.relative_to(config.root).as_posix()
-        try:
-            text = decode_source(path.read_bytes())
-        except SourceError as exc:
-            diagnostics.error(source, None, str(exc))
-            continue
-        briefing = parse_briefing(text, source, config, diagnostics)
+        briefing = load_briefing(path, config, diagnostics)
         if briefing is not None:
             briefings.append(briefing)
     return briefings
+
+
+def load_briefing(path: Path, config: SiteConfig, diagnostics: Diagnostics) -> Briefing | None:
+    source = path.relative_to(config.root).as_posix()
+    try:
+        text = decode_source(path.read_bytes())
+    except SourceError as exc:
+        diagnostics.error(source, None, str(exc))
+        return None
+    return parse_briefing(text, source, config, diagnostics)
 
 
 def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diagnostics) -> Briefing | None:

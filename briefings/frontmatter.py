@@ -44,7 +44,8 @@ def split(text: str) -> Document:
     first, _, rest = text.partition("\n")
     fence = first.rstrip()
     if fence not in _FENCES:
-        raise FrontMatterError(1, "missing front matter", "start the file with a `---` line, then `title:` and `date:`, then `---`")
+        raise FrontMatterError(1, "missing front matter",
+                               "start the file with a `---` line, then `title:` and `date:`, then `---`")
     closing = re.search(rf"^{re.escape(fence)}[ \t]*$", rest, re.MULTILINE)
     if closing is None:
         raise FrontMatterError(1, f"front matter opened with `{fence}` is never closed",

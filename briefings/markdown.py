@@ -201,7 +201,7 @@ def unsafe_parts(html: str) -> list[str]:
                 continue  # an unknown class is dropped quietly: it cannot do harm
             if attr_name not in allowed:
                 found.append(f"{attr_name}= on <{name}>")
-            elif attr_name in {"href", "src"} and re.match(r"[a-z][a-z0-9+.-]*:", value):
-                if value.split(":", 1)[0] not in URL_SCHEMES:
-                    found.append(f"{value.split(':', 1)[0]}: URL on <{name}>")
+            elif (attr_name in {"href", "src"} and re.match(r"[a-z][a-z0-9+.-]*:", value)
+                  and value.split(":", 1)[0] not in URL_SCHEMES):
+                found.append(f"{value.split(':', 1)[0]}: URL on <{name}>")
     return found

@@ -1,18 +1,26 @@
-"""The build, spelled out once: load → assemble → render → write, each step timed."""
+"""The build, spelled out once: load → assemble → render → write, each step timed.
+
+``Builder`` keeps what it parsed and rendered between builds, so a rebuild after one edit
+re-reads one file and re-renders only the pages whose inputs changed; the bytes it
+produces are the same as a cold build's. ``build`` is one cold build.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import SiteConfig, load_config
-from .content import load_content
-from .diagnostics import Diagnostics
-from .model import Site
-from .output import Output, OutputError, publish
+from .content import CONTENT_DIR, briefing_files, load_briefing
+from .diagnostics import Diagnostic, Diagnostics
+from .model import Briefing, Site
+from .output import Output, OutputError, publish, safe_relative
 from .render import render_site
 from .site import BuildOptions, assemble
 
@@ -24,6 +32,10 @@ class BuildResult:
     pages: int = 0
     site: Site | None = None
     outputs: list[Output] = field(default_factory=list)
+    rendered: int = 0  # pages rendered in this build
+    reused: int = 0  # pages whose inputs were unchanged, taken from the previous build
+    written: list[str] = field(default_factory=list)  # output paths whose bytes changed on disk
+    removed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -39,38 +51,153 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
         timings[step] = timings.get(step, 0.0) + time.perf_counter() - start
 
 
-# Extra outputs a feature adds to the site, given the config and the assembled site.
-Extension = Callable[[SiteConfig, Site, Diagnostics], list[Output]]
+@dataclass
+class _Parsed:
+    stamp: tuple[int, int]  # (mtime_ns, size) of the file when it was parsed
+    briefing: Briefing | None
+    diagnostics: list[Diagnostic]
+
+
+class Builder:
+    """Builds one site again and again, reusing what did not change.
+
+    With ``in_place`` the output folder is updated file by file (only changed bytes are
+    written, vanished files removed) — what the dev server needs; otherwise every build is
+    published by swapping in a complete new folder.
+    """
+
+    def __init__(self, root: Path, out_dir: Path, options: BuildOptions | None = None, *,
+                 serve: bool = False, in_place: bool = False) -> None:
+        self.root = root
+        self.out_dir = out_dir
+        self.options = options or BuildOptions()
+        self.serve = serve
+        self.in_place = in_place
+        self.reset()
+
+    def reset(self) -> None:
+        self._config: SiteConfig | None = None
+        self._parsed: dict[Path, _Parsed] = {}
+        self._files: set[Path] | None = None
+        self._memo: dict[str, tuple[Any, bytes]] = {}
+        self._on_disk: dict[str, bytes] | None = None
+
+    def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
+        """Build the site; ``changed`` (absolute paths) narrows what is re-read from disk.
+
+        Without ``changed`` every content file is checked (by size and mtime). Nothing is
+        written unless every step succeeded.
+        """
+        diagnostics = Diagnostics()
+        result = BuildResult(diagnostics)
+        timings = result.timings
+        with _timed(timings, "config"):
+            config = load_config(self.root, diagnostics, self.options.base_url)
+        if config is None:
+            return result
+        if config != self._config:
+            out_dir, options, serve, in_place = self.out_dir, self.options, self.serve, self.in_place
+            on_disk = self._on_disk
+            self.reset()
+            self._on_disk = on_disk  # what is on disk stays true whatever the config says
+            self.out_dir, self.options, self.serve, self.in_place = out_dir, options, serve, in_place
+            self._config = config
+        with _timed(timings, "load"):
+            loaded = self._load(config, diagnostics, changed)
+        with _timed(timings, "assemble"):
+            site = assemble(config, loaded, self.options, diagnostics)
+        result.site = site
+        if diagnostics.has_errors:
+            return result
+        with _timed(timings, "render"):
+            outputs, renderer = render_site(config, site, diagnostics, serve=self.serve, memo=self._memo)
+        result.rendered, result.reused = renderer.rendered, renderer.reused
+        if diagnostics.has_errors:
+            return result
+        result.outputs = outputs
+        result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
+        # Forget pages the site no longer has, so the memo does not grow without bound.
+        produced = {o.path for o in outputs}
+        for stale in self._memo.keys() - produced:
+            del self._memo[stale]
+        if not write:
+            return result
+        with _timed(timings, "write"):
+            try:
+                if self.in_place:
+                    result.written, result.removed = self._write_in_place(outputs)
+                else:
+                    publish(outputs, self.out_dir)
+                    result.written = sorted(produced)
+            except OutputError as exc:
+                diagnostics.error("site.toml", None, str(exc))
+        return result
+
+    def _load(self, config: SiteConfig, diagnostics: Diagnostics, changed: Iterable[Path] | None) -> list[Briefing]:
+        content = (self.root / CONTENT_DIR).resolve()
+        if changed is None or self._files is None:
+            self._files = {p.resolve() for p in briefing_files(self.root)}
+        else:
+            for path in changed:
+                path = Path(path).resolve()
+                if not path.is_relative_to(content) or path.suffix != ".md":
+                    continue
+                if path.is_file():
+                    self._files.add(path)
+                else:
+                    self._files.discard(path)
+                    self._parsed.pop(path, None)
+            # A folder renamed or deleted: its files are gone without an event each.
+            self._files = {p for p in self._files if p.exists()}
+        briefings: list[Briefing] = []
+        for path in sorted(self._files):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            parsed = self._parsed.get(path)
+            if parsed is None or parsed.stamp != stamp:
+                own = Diagnostics()
+                briefing = load_briefing(path, config, own)
+                parsed = self._parsed[path] = _Parsed(stamp, briefing, own.items)
+            diagnostics.extend(parsed.diagnostics)
+            if parsed.briefing is not None:
+                briefings.append(parsed.briefing)
+        for gone in self._parsed.keys() - self._files:
+            del self._parsed[gone]
+        return briefings
+
+    def _write_in_place(self, outputs: list[Output]) -> tuple[list[str], list[str]]:
+        root = self.out_dir.resolve()
+        if self._on_disk is None:  # first build: start from an empty folder of our own
+            if root.exists():
+                shutil.rmtree(root)
+            self._on_disk = {}
+        root.mkdir(parents=True, exist_ok=True)
+        written: list[str] = []
+        current: dict[str, bytes] = {}
+        for output in outputs:
+            relative = safe_relative(output.path).as_posix()
+            if relative in current:
+                raise OutputError(f"two outputs write {relative}")
+            current[relative] = output.data
+            if self._on_disk.get(relative) == output.data:
+                continue
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(output.data)
+            os.replace(temporary, target)  # readers never see half a file
+            written.append(relative)
+        removed = sorted(self._on_disk.keys() - current.keys())
+        for relative in removed:
+            (root / relative).unlink(missing_ok=True)
+        self._on_disk = current
+        return written, removed
 
 
 def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None = None,
           *, write: bool = True, serve: bool = False) -> BuildResult:
-    """Build the site in ``root``. Nothing is written unless every step succeeded."""
-    options = options or BuildOptions()
-    diagnostics = Diagnostics()
-    result = BuildResult(diagnostics)
-    timings = result.timings
-    with _timed(timings, "config"):
-        config = load_config(root, diagnostics, options.base_url)
-    if config is None:
-        return result
-    with _timed(timings, "load"):
-        loaded = load_content(config, diagnostics)
-    with _timed(timings, "assemble"):
-        site = assemble(config, loaded, options, diagnostics)
-    result.site = site
-    if diagnostics.has_errors:
-        return result
-    with _timed(timings, "render"):
-        outputs = render_site(config, site, diagnostics, serve=serve)
-    if diagnostics.has_errors:
-        return result
-    result.outputs = outputs
-    result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
-    if write:
-        with _timed(timings, "write"):
-            try:
-                publish(outputs, out_dir or root / "public")
-            except OutputError as exc:
-                diagnostics.error("site.toml", None, str(exc))
-    return result
+    """One cold build of the site in ``root``. Nothing is written unless every step succeeded."""
+    return Builder(root, out_dir or root / "public", options, serve=serve).build(write=write)

@@ -17,6 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+import jinja2.meta
 
 from .config import SiteConfig, theme_dir
 from .diagnostics import Diagnostics
@@ -49,12 +50,58 @@ def format_month(year: int, month: int, lang: str) -> str:
 
 
 @dataclass(frozen=True)
+class Link:
+    """What a page shows of another briefing: enough for a link, nothing that changes with its body."""
+
+    title: str
+    url: str
+    date: dt.datetime
+
+
+@dataclass(frozen=True)
+class Card:
+    """A briefing as lists show it: a body edit that keeps the summary re-renders no list."""
+
+    title: str
+    url: str
+    date: dt.datetime
+    meeting: str | None
+    summary: str
+    draft: bool
+
+    @classmethod
+    def of(cls, briefing: Briefing) -> Card:
+        return cls(briefing.title, briefing.url, briefing.date, briefing.meeting, briefing.summary,
+                   briefing.draft)
+
+
+@dataclass(frozen=True)
+class TagView:
+    """What a page shows of a tag; its count, not its briefings, so one edit re-renders few pages."""
+
+    name: str
+    url: str
+    reading: str
+    letter: str
+    count: int
+    translations: Mapping[str, tuple[str, str]]
+
+    @classmethod
+    def of(cls, tag: Tag) -> TagView:
+        return cls(tag.name, tag.url, tag.reading, tag.letter, len(tag.briefings), tag.translations)
+
+
+def link(briefing: Briefing | None) -> Link | None:
+    return None if briefing is None else Link(briefing.title, briefing.url, briefing.date)
+
+
+@dataclass(frozen=True)
 class Pager:
     """One page of a paginated list."""
 
     number: int
     count: int
-    items: tuple[Briefing, ...]
+    items: tuple[Card, ...]
     urls: tuple[str, ...]  # the URL of each page, 1-based by index + 1
 
     @property
@@ -70,7 +117,7 @@ class Pager:
         return self.urls[self.number] if self.number < self.count else None
 
 
-def paginate(items: Sequence[Briefing], per_page: int, first_url: str) -> Iterator[Pager]:
+def paginate(items: Sequence[Card], per_page: int, first_url: str) -> Iterator[Pager]:
     count = max(1, math.ceil(len(items) / per_page))
     urls = tuple(first_url if n == 1 else f"{first_url}page/{n}/" for n in range(1, count + 1))
     for number in range(1, count + 1):
@@ -107,6 +154,10 @@ class Renderer:
     serve: bool = False
     assets: dict[str, str] = field(default_factory=dict)  # theme static name → hashed file name
     strings: dict[str, dict[str, str]] = field(default_factory=dict)
+    # output path → (what the page was rendered from, its bytes); kept between builds by the caller
+    memo: dict[str, tuple[Any, bytes]] = field(default_factory=dict)
+    rendered: int = 0
+    reused: int = 0
 
     def __post_init__(self) -> None:
         theme = theme_dir(self.config)
@@ -124,11 +175,14 @@ class Renderer:
         )
         self.env.filters["date"] = format_date
         self.env.globals.update(
-            url=self.url, abs_url=self.abs_url, asset=self.asset, site=self.site,
-            config=self.config, serve=self.serve, format_month=format_month,
-            html_lang=HTML_LANG,
+            # Globals stay the same from build to build (they depend on site.toml and the theme only),
+            # so a page's bytes depend on its context alone: what lets rebuilds reuse pages.
+            url=self.url, abs_url=self.abs_url, asset=self.asset, serve=self.serve,
+            format_month=format_month, html_lang=HTML_LANG, default_language=self.site.default_language,
+            languages=tuple(e.language for e in self.site.editions),
         )
         self.strings = load_strings(theme, self.config.language_codes, self.diagnostics)
+        self._stamps: dict[str, tuple[tuple[str, int, int], ...]] = {}
 
     # -- helpers the templates call ------------------------------------------------------
     def url(self, path: str) -> str:
@@ -151,15 +205,49 @@ class Renderer:
         return t
 
     # -- rendering ---------------------------------------------------------------------
+    def template_stamp(self, template: str) -> tuple[tuple[str, int, int], ...]:
+        """The files a template is made of (itself, what it extends, includes, imports), with mtimes.
+
+        A page is reused only while this stamp is unchanged, so editing one template re-renders
+        exactly the pages that use it.
+        """
+        if template not in self._stamps:
+            seen: dict[str, tuple[str, int, int]] = {}
+            pending = [template]
+            while pending:
+                name = pending.pop()
+                if name in seen:
+                    continue
+                source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+                stat = Path(filename).stat() if filename else None
+                seen[name] = (filename or name, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+                try:
+                    referenced = jinja2.meta.find_referenced_templates(self.env.parse(source))
+                except jinja2.TemplateSyntaxError:
+                    referenced = []
+                pending.extend(r for r in referenced if r)
+            self._stamps[template] = tuple(sorted(seen.values()))
+        return self._stamps[template]
+
     def page(self, template: str, path: str, lang: str, source: str = "", **context: Any) -> Output:
+        out_path = path.lstrip("/")
         try:
+            key = (template, lang, self.template_stamp(template), self.assets,
+                   self.strings.get(lang), context)
+            earlier = self.memo.get(out_path)
+            if earlier is not None and earlier[0] == key:
+                self.reused += 1
+                return Output(out_path, earlier[1], source or template)
             html = self.env.get_template(template).render(
                 lang=lang, t=self.translator(lang), page_url=path.removesuffix("index.html"),
-                edition=self.site.edition(lang), **context,
+                language=self.site.edition(lang).language, **context,
             )
         except jinja2.TemplateError as exc:
             raise template_problem(exc, self.config, template) from None
-        return Output(path.lstrip("/"), html.encode("utf-8"), source or template)
+        data = html.encode("utf-8")
+        self.memo[out_path] = (key, data)
+        self.rendered += 1
+        return Output(out_path, data, source or template)
 
 
 def template_problem(exc: jinja2.TemplateError, config: SiteConfig, template: str) -> TemplateProblem:
@@ -203,10 +291,16 @@ def static_outputs(config: SiteConfig) -> tuple[list[Output], dict[str, str]]:
 
 
 def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve: bool = False,
-                extra_pages: Sequence[str] = ()) -> list[Output]:
-    """Every output of the site, in memory. Template errors become diagnostics."""
+                extra_pages: Sequence[str] = (), memo: dict[str, tuple[Any, bytes]] | None = None,
+                ) -> tuple[list[Output], Renderer]:
+    """Every output of the site, in memory. Template errors become diagnostics.
+
+    ``memo`` (kept by the caller between builds) lets pages whose inputs did not change be
+    reused instead of rendered again; the bytes are the same either way.
+    """
     static, names = static_outputs(config)
-    renderer = Renderer(config, site, diagnostics, serve=serve, assets=names)
+    renderer = Renderer(config, site, diagnostics, serve=serve, assets=names,
+                        memo=memo if memo is not None else {})
     outputs = list(static)
     try:
         for edition in site.editions:
@@ -214,8 +308,8 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
         outputs.extend(site_pages(renderer, site))
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, f"template error: {problem.message}")
-        return []
-    return outputs
+        return [], renderer
+    return outputs, renderer
 
 
 def alternates(site: Site, briefing: Briefing) -> dict[str, str]:
@@ -233,29 +327,31 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
         names = [tag_display_name(r.config, t, lang) for t in briefing.tags]
         yield r.page(
             "briefing.html", briefing.url + "index.html", lang, briefing.source,
-            briefing=briefing, tags=[tags_by_name[n] for n in names if n in tags_by_name],
-            newer=items[index - 1] if index > 0 else None,
-            older=items[index + 1] if index + 1 < len(items) else None,
+            briefing=briefing, tags=[TagView.of(tags_by_name[n]) for n in names if n in tags_by_name],
+            newer=link(items[index - 1]) if index > 0 else None,
+            older=link(items[index + 1]) if index + 1 < len(items) else None,
             alternates=alternates(r.site, briefing) or None, other_homes=other_homes,
         )
         for alias in briefing.aliases:
             yield r.page("redirect.html", alias + "index.html", lang, briefing.source, target=briefing.url)
-    for pager in paginate(items, r.config.per_page, prefix + "/"):
+    cards = {b: Card.of(b) for b in items}
+    for pager in paginate(list(cards.values()), r.config.per_page, prefix + "/"):
         yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=None,
                      alternates=other_homes, feed_url=prefix + "/atom.xml")
-    yield r.page("tags.html", prefix + "/tags/index.html", lang,
+    yield r.page("tags.html", prefix + "/tags/index.html", lang, tags=tuple(TagView.of(t) for t in edition.tags),
                  alternates={e.language.code: e.language.prefix + "/tags/" for e in r.site.editions})
     for tag in edition.tags:
+        view = TagView.of(tag)
         tag_alternates = {lang: tag.url, **{code: url for code, (_, url) in tag.translations.items()}}
-        for pager in paginate(tag.briefings, r.config.per_page, tag.url):
-            yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=tag,
+        for pager in paginate([cards[b] for b in tag.briefings], r.config.per_page, tag.url):
+            yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=view,
                          alternates=tag_alternates, feed_url=tag.url + "atom.xml")
         yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
     years = archive(items)
     yield r.page("archive.html", prefix + "/archive/index.html", lang, years=years, year=None,
                  alternates={e.language.code: e.language.prefix + "/archive/" for e in r.site.editions})
     for year, months in years:
-        yield r.page("archive.html", f"{prefix}/archive/{year}/index.html", lang, years=years, year=year,
+        yield r.page("archive.html", f"{prefix}/archive/{year}/index.html", lang, years=(), year=year,
                      months=months, alternates=None)
     yield feed(r, edition, items, prefix + "/atom.xml", None)
     for name in extra_pages:  # e.g. the search page, when the search index is built
@@ -263,18 +359,19 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
                      alternates={e.language.code: f"{e.language.prefix}/{name}/" for e in r.site.editions})
 
 
-def archive(items: Sequence[Briefing]) -> list[tuple[int, list[tuple[int, list[Briefing]]]]]:
-    """Years newest first, each with its months newest first, each with its briefings."""
-    years: dict[int, dict[int, list[Briefing]]] = {}
+def archive(items: Sequence[Briefing]) -> list[tuple[int, list[tuple[int, list[Link]]]]]:
+    """Years newest first, each with its months newest first, each with links to its briefings."""
+    years: dict[int, dict[int, list[Link]]] = {}
     for briefing in items:
-        years.setdefault(briefing.date.year, {}).setdefault(briefing.date.month, []).append(briefing)
+        years.setdefault(briefing.date.year, {}).setdefault(briefing.date.month, []).append(
+            Link(briefing.title, briefing.url, briefing.date))
     return [(year, sorted(months.items(), reverse=True)) for year, months in sorted(years.items(), reverse=True)]
 
 
 def feed(r: Renderer, edition: Edition, items: Sequence[Briefing], path: str, tag: Tag | None) -> Output:
     entries = items[: r.config.feed_length]
-    updated = max((b.date for b in entries), default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
-    return r.page("atom.xml", path, edition.language.code, entries=entries, tag=tag,
+    updated = max((b.date for b in entries), default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+    return r.page("atom.xml", path, edition.language.code, entries=entries, tag=tag and TagView.of(tag),
                   feed_url=path, updated=updated.isoformat(), alternates=None)
 
 

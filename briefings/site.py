@@ -50,7 +50,7 @@ def is_published(briefing: Briefing, options: BuildOptions, now: dt.datetime) ->
 
 def assemble(config: SiteConfig, loaded: Sequence[Briefing], options: BuildOptions,
              diagnostics: Diagnostics) -> Site:
-    now = options.now or dt.datetime.now(dt.timezone.utc)
+    now = options.now or dt.datetime.now(dt.UTC)
     published = [replace(b, url=briefing_url(config, b)) for b in loaded if is_published(b, options, now)]
     # Newest first; the source path makes the order total, so builds are repeatable.
     published.sort(key=lambda b: (b.date.timestamp(), b.source), reverse=True)

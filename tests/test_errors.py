@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from briefings.cli import main
 from sitebuilder import make_site
+
+from briefings.cli import main
 
 GOOD = "-- content/good.md --\n---\ntitle: 好的简报\ndate: 2023-06-15\n---\n正文。\n"
 

@@ -24,6 +24,6 @@ def test_paths_outside_the_output_are_refused_and_nothing_changes(tmp_path, path
 
 
 def test_second_write_to_one_path_is_refused(tmp_path):
-    with pytest.raises(OutputError, match="both write a.html"):
+    with pytest.raises(OutputError, match=r"both write a\.html"):
         publish([Output("a.html", b"1", "x.md"), Output("a.html", b"2", "y.md")], tmp_path / "public")
     assert not (tmp_path / "public").exists()

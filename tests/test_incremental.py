@@ -1,0 +1,127 @@
+"""Rebuilds reuse what did not change, and produce the same bytes as a cold build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sitebuilder import make_site
+
+from briefings.pipeline import Builder, build
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def many(n: int) -> str:
+    return "".join(
+        f"-- content/{k:02d}.md --\n---\ntitle: 第{k}次会议\ndate: 2023-03-{k:02d}\n"
+        f"tags: [{'双减' if k % 2 else '中考'}]\n"
+        f"---\n\n会议{k}的正文。\n\n## 课后服务\n\n内容{k}。\n"
+        for k in range(1, 26)
+    )
+
+
+def touch(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    stat = path.stat()  # make sure the mtime moves even on coarse file systems
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def assert_same_as_cold_build(site, served: Path) -> None:
+    cold = site.root.parent / "cold"
+    assert build(site.root, cold).ok
+    assert files_of(served) == files_of(cold)
+
+
+def test_body_edit_rerenders_only_the_pages_that_show_it(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    first = builder.build()
+    assert first.ok and first.reused == 0
+    path = site.root / "content" / "03.md"
+    touch(path, path.read_text(encoding="utf-8").replace("内容3。", "内容3，已修改。"))
+    second = builder.build([path])
+    assert second.ok
+    # its page and its tag's feed, which carries its body; the lists show only its summary
+    assert second.rendered == 2, second.rendered
+    assert second.written == ["2023/03/di-3-ci-hui-yi/index.html", "tags/shuang-jian/atom.xml"]
+    assert "index.html" not in second.written  # summary unchanged: home page untouched
+    assert_same_as_cold_build(site, out)
+
+
+def test_summary_edit_updates_lists_and_tag_pages(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    builder.build()
+    path = site.root / "content" / "25.md"
+    touch(path, path.read_text(encoding="utf-8").replace("会议25的正文。", "会议25的新摘要。"))
+    result = builder.build([path])
+    assert {"index.html", "tags/shuang-jian/index.html", "2023/03/di-25-ci-hui-yi/index.html"} <= set(result.written)
+    assert "tags/zhong-kao/index.html" not in result.written
+    assert_same_as_cold_build(site, out)
+
+
+def test_tag_change_add_and_delete(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    builder.build()
+    edited = site.root / "content" / "04.md"
+    touch(edited, edited.read_text(encoding="utf-8").replace("tags: [中考]", "tags: [中考, 新主题]"))
+    added = site.root / "content" / "new.md"
+    added.write_text("---\ntitle: 新增简报\ndate: 2023-04-01\n---\n正文。\n", encoding="utf-8")
+    deleted = site.root / "content" / "01.md"
+    deleted.unlink()
+    result = builder.build([edited, added, deleted])
+    assert result.ok
+    assert "tags/xin-zhu-ti/index.html" in result.written
+    assert "2023/03/di-1-ci-hui-yi/index.html" in result.removed
+    assert not (out / "2023/03/di-1-ci-hui-yi/index.html").exists()
+    assert_same_as_cold_build(site, out)
+
+
+def test_template_edit_rerenders_pages_that_use_it(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    builder.build()
+    template = site.root / "themes" / "default" / "templates" / "tags.html"
+    touch(template, template.read_text(encoding="utf-8").replace("<h1>", '<h1 class="changed">', 1))
+    result = builder.build([template])
+    assert result.rendered == 1 and result.written == ["tags/index.html"]
+    assert_same_as_cold_build(site, out)
+
+
+def test_error_keeps_last_good_output_and_recovers(tmp_path):
+    site = make_site(tmp_path, many(5))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    builder.build()
+    before = files_of(out)
+    path = site.root / "content" / "02.md"
+    good = path.read_text(encoding="utf-8")
+    touch(path, good.replace("title: 第2次会议\n", ""))
+    failed = builder.build([path])
+    assert not failed.ok
+    assert [d.format() for d in failed.diagnostics.errors] == [
+        "content/02.md:1: error: `title` is required (add `title: …` to the front matter)"]
+    assert files_of(out) == before
+    touch(path, good)
+    assert builder.build([path]).ok
+    assert files_of(out) == before
+
+
+def test_config_change_rebuilds_everything(tmp_path):
+    site = make_site(tmp_path, many(5))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    builder.build()
+    config = site.root / "site.toml"
+    touch(config, config.read_text(encoding="utf-8").replace("测试简报", "新名字"))
+    result = builder.build([config])
+    assert result.reused == 0 and "新名字" in (out / "index.html").read_text(encoding="utf-8")
+    assert_same_as_cold_build(site, out)
