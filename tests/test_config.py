@@ -20,8 +20,8 @@ def test_language_codes_are_normalised(code, expected):
 
 
 def test_languages_default_first_and_normalised(tmp_path):
-    config, messages = config_from(tmp_path, 'title = "简报"\ndefault_language = "zh-CN"\n'
-                                             '[languages.en-US]\ntitle = "Briefings"\n[languages.zh_cn]\ntitle = "简报"\n')
+    config, messages = config_from(tmp_path, 'title = "简报"\ndefault_language = "zh-CN"\n[languages.en-US]\n'
+                                             'title = "Briefings"\n[languages.zh_cn]\ntitle = "简报"\n')
     assert messages == []
     assert config.language_codes == ("zh", "en")
     assert config.default_language == "zh"

@@ -113,6 +113,7 @@ def test_usage_error_exits_2(capsys):
 
 
 def test_tag_slug_collision_is_an_error(tmp_path):
-    site = make_site(tmp_path, "-- content/a.md --\n---\ntitle: 会议\ndate: 2023-06-15\ntags: [课后服务, 课后 服务]\n---\n")
+    site = make_site(tmp_path, "-- content/a.md --\n---\ntitle: 会议\ndate: 2023-06-15\n"
+                               "tags: [课后服务, 课后 服务]\n---\n")
     assert not site.build().ok
     assert any("would share the URL /tags/ke-hou-fu-wu/" in m for m in site.messages())
