@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .diagnostics import Diagnostics, did_you_mean
-from .model import EMPTY
 
 CONFIG_NAME = "site.toml"
 PERMALINK_FIELDS = {"year", "month", "day", "slug"}
@@ -40,7 +39,7 @@ class TagConfig:
     """What site.toml says of one policy theme: its translations and its aliases."""
 
     name: str
-    translations: Mapping[str, str] = field(default_factory=lambda: EMPTY)
+    translations: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
 
 
@@ -57,7 +56,7 @@ class SiteConfig:
     timezone: str = "Asia/Shanghai"
     summary_length: int = 120
     feed_length: int = 20
-    tags: Mapping[str, TagConfig] = field(default_factory=lambda: EMPTY)
+    tags: Mapping[str, TagConfig] = field(default_factory=dict)
 
     @property
     def base_path(self) -> str:
@@ -214,7 +213,7 @@ def _parse_tags(
     table = raw.get("tags", {})
     if not isinstance(table, dict):
         error("tags", '`tags` must be a table: [tags."课后服务"] en = "After-school services"')
-        return EMPTY
+        return {}
     codes = {lang.code for lang in languages}
     out: dict[str, TagConfig] = {}
     for name, settings in table.items():

@@ -9,10 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
-
-EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -58,9 +55,9 @@ class Briefing:
     han_count: int = 0
     word_count: int = 0
     reading_minutes: int = 1
-    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY, compare=False)
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # 1-based line of each front-matter key in the source file, for later diagnostics.
-    key_lines: Mapping[str, int] = field(default_factory=lambda: EMPTY, compare=False)
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     slug_explicit: bool = False
     # Set when the site is assembled.
     url: str = ""
@@ -80,7 +77,7 @@ class Tag:
     letter: str  # A–Z group for the tags index
     briefings: tuple[Briefing, ...]
     # lang → (name, url) of the same theme in the other editions
-    translations: Mapping[str, tuple[str, str]] = field(default_factory=lambda: EMPTY, compare=False)
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,7 @@ class Site:
     default_language: str
     editions: tuple[Edition, ...]
     # translation_key → {lang: Briefing}
-    translations: Mapping[str, Mapping[str, Briefing]] = field(default_factory=lambda: EMPTY, compare=False)
+    translations: Mapping[str, Mapping[str, Briefing]] = field(default_factory=dict, compare=False)
     build_time: dt.datetime | None = None
 
     def edition(self, lang: str) -> Edition:

@@ -1,0 +1,87 @@
+"""A cache of parsed briefings that survives between runs, so a warm build parses nothing.
+
+Entries are keyed by the file's bytes (a hash) and by a fingerprint of everything else a
+parse depends on: the site's config and the code of this package. Change either and the
+whole cache is ignored. The cache is a single pickle in ``SITE/.briefings-cache/``; delete
+the folder at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic
+from .model import Briefing
+
+CACHE_DIR = ".briefings-cache"
+_FILE = "parsed.pickle"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def code_fingerprint() -> str:
+    """A hash of this package's source: a new version or a local edit invalidates the cache."""
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def config_fingerprint(config: SiteConfig) -> str:
+    return hashlib.sha256(repr(config).encode("utf-8")).hexdigest()
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class ParseCache:
+    root: Path
+    fingerprint: str
+    entries: dict[str, tuple[str, Briefing | None, list[Diagnostic]]] = field(default_factory=dict)
+    dirty: bool = False
+
+    @classmethod
+    def open(cls, root: Path, config: SiteConfig) -> ParseCache:
+        fingerprint = code_fingerprint() + config_fingerprint(config)
+        cache = cls(root, fingerprint)
+        try:
+            with open(root / CACHE_DIR / _FILE, "rb") as stream:
+                stored_fingerprint, entries = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            return cache  # no cache, or one from another version: start empty
+        if stored_fingerprint == fingerprint:
+            cache.entries = entries
+        return cache
+
+    def get(self, source: str, digest: str) -> tuple[Briefing | None, list[Diagnostic]] | None:
+        entry = self.entries.get(source)
+        if entry is None or entry[0] != digest:
+            return None
+        return entry[1], entry[2]
+
+    def put(self, source: str, digest: str, briefing: Briefing | None, diagnostics: list[Diagnostic]) -> None:
+        self.entries[source] = (digest, briefing, diagnostics)
+        self.dirty = True
+
+    def retain(self, sources: set[str]) -> None:
+        for gone in self.entries.keys() - sources:
+            del self.entries[gone]
+            self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        folder = self.root / CACHE_DIR
+        folder.mkdir(exist_ok=True)
+        temporary = folder / f"{_FILE}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as stream:
+            pickle.dump((self.fingerprint, self.entries), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / _FILE)
+        self.dirty = False
