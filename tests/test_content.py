@@ -1,0 +1,90 @@
+"""Parsing one briefing from text: front matter, body facts, summary, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from briefings.cache import ParseCache, file_digest
+from briefings.config import LanguageConfig, SiteConfig
+from briefings.content import cut_summary, parse_briefing, parse_many
+from briefings.diagnostics import Diagnostics
+
+def parse(text: str, source: str = "content/a.md"):
+    diagnostics = Diagnostics()
+    briefing = parse_briefing(text, source, _config(), diagnostics)
+    return briefing, [d.format() for d in diagnostics]
+
+
+def _config() -> SiteConfig:
+    return SiteConfig(root=Path("."), title="简报", base_url="https://example.org/",
+                      languages=(LanguageConfig("zh", "简报"), LanguageConfig("en", "Briefings")))
+
+
+def test_front_matter_fields_and_body_facts():
+    briefing, messages = parse(
+        "---\ntitle: 课后服务推进会\ndate: 2023-06-15\ntags: 双减\nattendees: [赵小丁, 齐晓兵]\n"
+        "bureau: 市教育局\n---\n\n首段文字。\n\n## 课后服务\n\n正文一。\n\n### 细则\n\n正文二。\n\n"
+        "## 安全\n\n正文三。\n")
+    assert messages == []
+    assert briefing.tags == ("双减",) and briefing.attendees == ("赵小丁", "齐晓兵")
+    assert briefing.date == dt.datetime(2023, 6, 15, tzinfo=_config().tzinfo)
+    assert briefing.extra == {"bureau": "市教育局"}
+    assert [(h.level, h.text, h.anchor) for h in briefing.toc] == [
+        (2, "课后服务", "ke-hou-fu-wu"), (3, "细则", "xi-ze"), (2, "安全", "an-quan")]
+    assert [(s.anchor, s.heading, s.text) for s in briefing.sections] == [
+        ("", "", "首段文字。"), ("ke-hou-fu-wu", "课后服务", "正文一。"), ("xi-ze", "细则", "正文二。"),
+        ("an-quan", "安全", "正文三。")]
+    assert briefing.summary == "首段文字。"
+
+
+def test_duplicate_headings_get_distinct_anchors():
+    briefing, _ = parse("---\ntitle: x\ndate: 2023-06-15\n---\n## 安全\n\n## 安全\n")
+    assert [h.anchor for h in briefing.toc] == ["an-quan", "an-quan-1"]
+
+
+def test_language_from_file_name_and_time_zone_kept():
+    briefing, _ = parse("---\ntitle: Meeting\ndate: 2023-06-15T09:00:00+01:00\n---\nBody.\n", "content/m.en.md")
+    assert briefing.lang == "en"
+    assert briefing.date.utcoffset() == dt.timedelta(hours=1)
+
+
+def test_summary_is_cut_at_punctuation_near_the_limit():
+    text = "一二三四五六七八九十，" * 20
+    summary = cut_summary(text, 50)
+    # cut after the 4th clause (44 characters), its comma replaced by the ellipsis
+    assert summary == "一二三四五六七八九十，" * 3 + "一二三四五六七八九十…"
+    assert cut_summary("短摘要。", 120) == "短摘要。"
+    english = cut_summary("word " * 100, 20)
+    assert english.endswith("word…") and len(english) < 45
+
+
+def test_wrong_types_are_errors():
+    briefing, messages = parse("---\ntitle: x\ndate: 2023-06-15\ndraft: maybe\nattendees: {a: 1}\n---\n")
+    assert briefing is None
+    assert "content/a.md:4: error: `draft` must be true or false, not 'maybe'" in messages
+    assert "content/a.md:5: error: `attendees` must be a list, like [a, b], not dict" in messages
+
+
+def test_parse_many_in_workers_gives_the_same_briefings():
+    jobs = [(f"content/{n}.md", f"---\ntitle: 会议{n}\ndate: 2023-06-15\n---\n正文{n}。\n".encode())
+            for n in range(250)]
+    jobs.append(("content/bad.md", "---\ntitle: 坏\n---\n".encode("gbk")))
+    single = parse_many(jobs, _config(), workers=1)
+    pooled = parse_many(jobs, _config(), workers=2)
+    assert single == pooled
+    assert pooled[-1][0] is None and "not UTF-8" in pooled[-1][1][0].message
+
+
+def test_parse_cache_round_trip(tmp_path):
+    config = _config()
+    briefing, _ = parse("---\ntitle: x\ndate: 2023-06-15\n---\n正文\n")
+    cache = ParseCache.open(tmp_path, config)
+    digest = file_digest(b"one")
+    cache.put("content/a.md", digest, briefing, [])
+    cache.save()
+    again = ParseCache.open(tmp_path, config)
+    assert again.get("content/a.md", digest) == (briefing, [])
+    assert again.get("content/a.md", file_digest(b"two")) is None
+    other = ParseCache.open(tmp_path, SiteConfig(root=Path("."), title="别的", base_url="https://example.org/"))
+    assert other.get("content/a.md", digest) is None, "another config invalidates the cache"
