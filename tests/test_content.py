@@ -10,6 +10,7 @@ from briefings.config import LanguageConfig, SiteConfig
 from briefings.content import cut_summary, parse_briefing, parse_many
 from briefings.diagnostics import Diagnostics
 
+
 def parse(text: str, source: str = "content/a.md"):
     diagnostics = Diagnostics()
     briefing = parse_briefing(text, source, _config(), diagnostics)
