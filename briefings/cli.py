@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content or config errors, 2 usage errors (argparse's ow
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
@@ -13,8 +14,13 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from .check import check_site, format_fix, summary
+from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
+from .editor import Created, EditorError, import_file, new_briefing, split_tags, tags_in_use, vocabulary
+from .output import OutputError, publish
 from .pipeline import build
+from .render import minify_available, minify_pages
 from .site import BuildOptions
 
 
@@ -28,7 +34,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     out_dir = Path(args.output) if args.output else root / "public"
     options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url)
     start = time.perf_counter()
-    result = build(root, out_dir, options)
+    result = build(root, out_dir, options, write=not args.minify)
+    if args.minify and result.ok:  # minify the rendered pages, then publish them as build() would
+        began = time.perf_counter()
+        try:
+            publish(minify_pages(result.outputs), out_dir)
+        except OutputError as exc:
+            result.diagnostics.error("site.toml", None, str(exc))
+        result.timings["minify"] = time.perf_counter() - began
     _print_diagnostics(result.diagnostics, sys.stderr)
     if not result.ok:
         errors = len(result.diagnostics.errors)
@@ -44,6 +57,80 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # imported here: `build` never needs watchdog
+
+    # Drafts and future-dated briefings are always shown in serve mode, marked with a banner;
+    # --drafts is accepted so a command line written for `build` works here too.
+    return serve(Path(args.site), host=args.host, port=args.port, poll=args.poll, open_browser=args.open)
+
+
+def _site_config(site: str) -> SiteConfig | None:
+    diagnostics = Diagnostics()
+    config = load_config(Path(site).resolve(), diagnostics)
+    _print_diagnostics(diagnostics, sys.stderr)
+    return config
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cannot read date {text!r}: write it as 2023-06-15") from None
+
+
+def _print_created(site: str, created: Created) -> None:
+    print(Path(site, created.relative))
+    draft = " (a draft: `briefings build --drafts` shows it)" if created.draft else ""
+    print(f"  URL: {created.url}{draft}")
+    for note in created.notes:
+        print(f"  check: {note}")
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    config = _site_config(args.site)
+    if config is None:
+        return 1
+    date = args.date or dt.datetime.now(config.tzinfo).date()  # today where the site is
+    try:
+        created = new_briefing(config, args.title, date=date, tags=split_tags(args.tags), lang=args.lang)
+    except EditorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    _print_created(args.site, created)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    config = _site_config(args.site)
+    if config is None:
+        return 1
+    terms = vocabulary(config, tags_in_use(config))
+    today = dt.datetime.now(config.tzinfo).date()
+    failed = 0
+    for file in args.files:
+        try:
+            created = import_file(config, Path(file), date=args.date, today=today, terms=terms)
+        except EditorError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        _print_created(args.site, created)
+    return 1 if failed else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = Path(args.site).resolve()  # file paths inside are made relative to it
+    options = BuildOptions(drafts=args.drafts, future=args.future)
+    result = check_site(root, options, out_dir=Path(args.output) if args.output else None, fix=args.fix)
+    for change in result.fixed:
+        print(format_fix(change))
+    for finding in result.findings:
+        print(finding.format())
+    print(summary(result))
+    return 1 if result.has_errors else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefings", description="Static sites for policy briefings.")
     parser.add_argument("--version", action="version", version=f"briefings {__version__}")
@@ -57,12 +144,48 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--base-url", help="override base_url from site.toml")
     build_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     build_parser.add_argument("--profile", action="store_true", help="print the time of each step")
+    build_parser.add_argument("--minify", action="store_true",
+                              help="minify HTML pages (needs minify-html: pip install 'briefings[minify]')")
     build_parser.set_defaults(run=cmd_build)
+
+    serve_parser = commands.add_parser("serve", help="build, serve and rebuild on change, with live reload")
+    serve_parser.add_argument("site", nargs="?", default=".", help="site folder (default: .)")
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve_parser.add_argument("--drafts", action="store_true", help="include drafts (always on in serve mode)")
+    serve_parser.add_argument("--poll", action="store_true", help="poll for changes (network drives, containers)")
+    serve_parser.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve_parser.set_defaults(run=cmd_serve)
+
+    new_parser = commands.add_parser("new", help="start a draft briefing from the archetype")
+    new_parser.add_argument("title", help="the briefing's title")
+    new_parser.add_argument("--date", type=_date, help="YYYY-MM-DD (default: today in the site's time zone)")
+    new_parser.add_argument("--tags", action="append", default=[], help="comma-separated tags, e.g. 双减,课后服务")
+    new_parser.add_argument("--lang", help="language of the briefing (default: the site's default language)")
+    new_parser.add_argument("--site", default=".", help="site folder (default: .)")
+    new_parser.set_defaults(run=cmd_new)
+
+    import_parser = commands.add_parser("import", help="turn pasted meeting summaries into draft briefings")
+    import_parser.add_argument("files", nargs="+", metavar="FILE", help="text (UTF-8 or GBK) or simple HTML")
+    import_parser.add_argument("--date", type=_date, help="YYYY-MM-DD: the year, and the date if the text has none")
+    import_parser.add_argument("--site", default=".", help="site folder (default: .)")
+    import_parser.set_defaults(run=cmd_import)
+
+    check_parser = commands.add_parser("check", help="report every problem a build would, plus editorial lint")
+    check_parser.add_argument("site", nargs="?", default=".", help="site folder (default: .)")
+    check_parser.add_argument("--fix", action="store_true", help="apply the safe typography fixes in place")
+    check_parser.add_argument("-o", "--output", help="the build's output folder (default: SITE/public)")
+    check_parser.add_argument("--drafts", action="store_true", help="check as a build with drafts would")
+    check_parser.add_argument("--future", action="store_true", help="check as a build with --future would")
+    check_parser.set_defaults(run=cmd_check)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "minify", False) and not minify_available():
+        parser.error("--minify needs the minify-html library: pip install 'briefings[minify]'")  # exits 2
     return int(args.run(args))
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # worth knowing, nothing wrong: e.g. a redirect written for a moved URL
 
 
 @dataclass(frozen=True, order=True)
@@ -53,6 +54,9 @@ class Diagnostics:
 
     def warning(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(path, line, Severity.WARNING, message, hint))
+
+    def info(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(path, line, Severity.INFO, message, hint))
 
     def add(self, diagnostic: Diagnostic) -> None:
         self.items.append(diagnostic)

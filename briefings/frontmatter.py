@@ -101,3 +101,8 @@ def _parse_toml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
         if match and match.group(1) not in key_lines:
             key_lines[match.group(1)] = number
     return data, key_lines
+
+
+def dump_yaml(front: dict[str, Any]) -> str:
+    """Front-matter lines for ``front``, in its order: Chinese as written, short lists inline, no folding."""
+    return yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=10**6)

@@ -16,7 +16,7 @@ import codecs
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import pairwise
@@ -72,11 +72,12 @@ def decode_bytes(data: bytes) -> str:
         raise ValueError(f"not UTF-8 or GBK/GB18030 text (byte {exc.start})") from exc
 
 
-def import_text(raw: str, *, year: int | None, vocabulary: Sequence[str] = ()) -> ImportResult:
+def import_text(raw: str, *, year: int | None, vocabulary: Sequence[str] | Mapping[str, str] = ()) -> ImportResult:
     """Turn a raw summary (plain text or simple HTML) into a draft briefing.
 
     ``year`` completes dates written '6月15日'; ``vocabulary`` lists known tags, of which
-    those found in the text are suggested, most frequent first.
+    those found in the text are suggested, most frequent first; a mapping names the tag each
+    term stands for (an alias → the vocabulary's name for it).
     """
     notes: list[str] = []
     fixed: Counter[str] = Counter()
@@ -280,11 +281,12 @@ def _attendees(text: str, notes: list[str]) -> list[str]:
     return names
 
 
-def _tags(texts: list[str], vocabulary: Sequence[str]) -> list[str]:
+def _tags(texts: list[str], vocabulary: Sequence[str] | Mapping[str, str]) -> list[str]:
     """Vocabulary terms found in the text, most frequent first, ties in order of appearance."""
     text = "".join(texts)
-    found = [t for t in dict.fromkeys(vocabulary) if t and t in text]
-    return sorted(found, key=lambda t: (-text.count(t), text.index(t)))
+    tag_of = vocabulary if isinstance(vocabulary, Mapping) else {t: t for t in vocabulary}
+    found = sorted((t for t in tag_of if t and t in text), key=lambda t: (-text.count(t), text.index(t)))
+    return list(dict.fromkeys(tag_of[t] for t in found))
 
 
 # ---- body -------------------------------------------------------------------------------

@@ -205,3 +205,23 @@ def unsafe_parts(html: str) -> list[str]:
                   and value.split(":", 1)[0] not in URL_SCHEMES):
                 found.append(f"{value.split(':', 1)[0]}: URL on <{name}>")
     return found
+
+
+def body_links(body: str) -> list[tuple[int, str]]:
+    """(0-based line in ``body``, destination) of every link and image, in reading order.
+
+    Destinations are as markdown-it normalises them (non-ASCII percent-encoded).
+    """
+    found: list[tuple[int, str]] = []
+    for token in _PARSER.parse(body, {}):
+        if token.type != "inline" or not token.map:
+            continue
+        line = token.map[0]
+        for child in token.children or ():
+            if child.type in {"softbreak", "hardbreak"}:
+                line += 1
+            elif child.type == "link_open":
+                found.append((line, str(child.attrs.get("href", ""))))
+            elif child.type == "image":
+                found.append((line, str(child.attrs.get("src", ""))))
+    return found

@@ -19,9 +19,10 @@ from typing import Any
 from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, load_briefing
 from .diagnostics import Diagnostic, Diagnostics
+from .manifest import manifest_outputs
 from .model import Briefing, Site
 from .output import Output, OutputError, publish, safe_relative
-from .render import render_site
+from .render import TemplateCache, render_site
 from .site import BuildOptions, assemble
 
 
@@ -68,7 +69,7 @@ class Builder:
 
     def __init__(self, root: Path, out_dir: Path, options: BuildOptions | None = None, *,
                  serve: bool = False, in_place: bool = False) -> None:
-        self.root = root
+        self.root = Path(root).resolve()
         self.out_dir = out_dir
         self.options = options or BuildOptions()
         self.serve = serve
@@ -80,6 +81,7 @@ class Builder:
         self._parsed: dict[Path, _Parsed] = {}
         self._files: set[Path] | None = None
         self._memo: dict[str, tuple[Any, bytes]] = {}
+        self._templates = TemplateCache()
         self._on_disk: dict[str, bytes] | None = None
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
@@ -110,7 +112,10 @@ class Builder:
         if diagnostics.has_errors:
             return result
         with _timed(timings, "render"):
-            outputs, renderer = render_site(config, site, diagnostics, serve=self.serve, memo=self._memo)
+            outputs, renderer = render_site(config, site, diagnostics, serve=self.serve, memo=self._memo,
+                                            templates=self._templates)
+            if not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
+                outputs += manifest_outputs(self.out_dir, site, outputs, renderer, diagnostics)
         result.rendered, result.reused = renderer.rendered, renderer.reused
         if diagnostics.has_errors:
             return result
@@ -178,7 +183,9 @@ class Builder:
         written: list[str] = []
         current: dict[str, bytes] = {}
         for output in outputs:
-            relative = safe_relative(output.path).as_posix()
+            relative = output.path
+            if relative not in self._on_disk:  # a path already on disk was checked when it was first written
+                relative = safe_relative(output.path).as_posix()
             if relative in current:
                 raise OutputError(f"two outputs write {relative}")
             current[relative] = output.data

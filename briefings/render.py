@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import math
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -146,6 +147,43 @@ def load_strings(theme: Path, languages: Sequence[str], diagnostics: Diagnostics
     return strings
 
 
+def _template_files(folders: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    return tuple((str(p), st.st_mtime_ns, st.st_size) for folder in folders
+                 for p in sorted(folder.rglob("*")) if p.is_file() and (st := p.stat()))
+
+
+@dataclass
+class TemplateCache:
+    """Kept by the caller between builds: one Jinja environment (so templates are compiled
+    once, not once a build) and the files each template is made of. Both stay valid until a
+    file in the template folders is added, removed or changed; then both are dropped.
+    """
+
+    folders: tuple[Path, ...] = ()
+    env: jinja2.Environment | None = None
+    files: tuple[tuple[str, int, int], ...] = ()
+    stamps: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
+
+    def environment(self, folders: tuple[Path, ...]) -> jinja2.Environment:
+        if self.env is None or folders != self.folders:
+            self.folders, self.files, self.stamps = folders, (), {}
+            self.env = jinja2.Environment(
+                loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in folders]),
+                autoescape=True,
+                undefined=jinja2.StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=True,
+            )
+            self.env.filters["date"] = format_date
+        files = _template_files(folders)
+        if files != self.files:
+            # A new override in templates/ shadows a theme template Jinja still has compiled.
+            self.files, self.stamps = files, {}
+            self.env.cache.clear()  # type: ignore[union-attr]
+        return self.env
+
+
 @dataclass
 class Renderer:
     config: SiteConfig
@@ -156,24 +194,15 @@ class Renderer:
     strings: dict[str, dict[str, str]] = field(default_factory=dict)
     # output path → (what the page was rendered from, its bytes); kept between builds by the caller
     memo: dict[str, tuple[Any, bytes]] = field(default_factory=dict)
+    templates: TemplateCache = field(default_factory=TemplateCache)  # also kept between builds
     rendered: int = 0
     reused: int = 0
 
     def __post_init__(self) -> None:
         theme = theme_dir(self.config)
-        loaders: list[jinja2.BaseLoader] = []
-        if (self.config.root / "templates").is_dir():
-            loaders.append(jinja2.FileSystemLoader(self.config.root / "templates"))
-        loaders.append(jinja2.FileSystemLoader(theme / "templates"))
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.filters["date"] = format_date
+        site_templates = self.config.root / "templates"
+        folders = ((site_templates,) if site_templates.is_dir() else ()) + (theme / "templates",)
+        self.env = self.templates.environment(folders)
         self.env.globals.update(
             # Globals stay the same from build to build (they depend on site.toml and the theme only),
             # so a page's bytes depend on its context alone: what lets rebuilds reuse pages.
@@ -182,7 +211,7 @@ class Renderer:
             languages=tuple(e.language for e in self.site.editions),
         )
         self.strings = load_strings(theme, self.config.language_codes, self.diagnostics)
-        self._stamps: dict[str, tuple[tuple[str, int, int], ...]] = {}
+        self._stamps = self.templates.stamps
 
     # -- helpers the templates call ------------------------------------------------------
     def url(self, path: str) -> str:
@@ -292,15 +321,16 @@ def static_outputs(config: SiteConfig) -> tuple[list[Output], dict[str, str]]:
 
 def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve: bool = False,
                 extra_pages: Sequence[str] = (), memo: dict[str, tuple[Any, bytes]] | None = None,
-                ) -> tuple[list[Output], Renderer]:
+                templates: TemplateCache | None = None) -> tuple[list[Output], Renderer]:
     """Every output of the site, in memory. Template errors become diagnostics.
 
     ``memo`` (kept by the caller between builds) lets pages whose inputs did not change be
-    reused instead of rendered again; the bytes are the same either way.
+    reused instead of rendered again; the bytes are the same either way. ``templates`` (kept
+    likewise) saves parsing and compiling the templates again.
     """
     static, names = static_outputs(config)
     renderer = Renderer(config, site, diagnostics, serve=serve, assets=names,
-                        memo=memo if memo is not None else {})
+                        memo=memo if memo is not None else {}, templates=templates or TemplateCache())
     outputs = list(static)
     try:
         for edition in site.editions:
@@ -314,6 +344,8 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
 
 def alternates(site: Site, briefing: Briefing) -> dict[str, str]:
     """lang → URL of each translation of ``briefing`` (itself included)."""
+    if not site.translations:
+        return {}  # saves working out a translation key per page of a site without translations
     group = site.translations.get(translation_key(briefing), {})
     return {lang: other.url for lang, other in group.items()}
 
@@ -334,7 +366,8 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
         )
         for alias in briefing.aliases:
             yield r.page("redirect.html", alias + "index.html", lang, briefing.source, target=briefing.url)
-    cards = {b: Card.of(b) for b in items}
+    # Keyed by identity: hashing a frozen Briefing hashes every field, sections and all, each time.
+    cards = {id(b): Card.of(b) for b in items}
     for pager in paginate(list(cards.values()), r.config.per_page, prefix + "/"):
         yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=None,
                      alternates=other_homes, feed_url=prefix + "/atom.xml")
@@ -343,7 +376,7 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
     for tag in edition.tags:
         view = TagView.of(tag)
         tag_alternates = {lang: tag.url, **{code: url for code, (_, url) in tag.translations.items()}}
-        for pager in paginate([cards[b] for b in tag.briefings], r.config.per_page, tag.url):
+        for pager in paginate([cards.get(id(b)) or Card.of(b) for b in tag.briefings], r.config.per_page, tag.url):
             yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=view,
                          alternates=tag_alternates, feed_url=tag.url + "atom.xml")
         yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
@@ -416,3 +449,24 @@ def sitemap(r: Renderer, site: Site) -> Output:
             entry(briefing.url, briefing.date, alternates(site, briefing))
     lines.append("</urlset>\n")
     return Output("sitemap.xml", "\n".join(lines).encode("utf-8"), "sitemap.xml")
+
+
+def minify_available() -> bool:
+    """Whether minify-html (the optional ``minify`` extra) is installed."""
+    return importlib.util.find_spec("minify_html") is not None
+
+
+def minify_pages(outputs: Sequence[Output]) -> list[Output]:
+    """HTML pages minified by minify-html; every other output as it was.
+
+    Only spec-compliant changes (whitespace the layout ignores, optional tags and quotes,
+    inline CSS), so a page shows the same text; inline scripts are left as written.
+    """
+    import minify_html  # the optional `minify` extra: pip install 'briefings[minify]'
+
+    def minified(output: Output) -> Output:
+        html = minify_html.minify(output.data.decode("utf-8"), keep_html_and_head_opening_tags=True,
+                                  minify_css=True)
+        return Output(output.path, html.encode("utf-8"), output.source)
+
+    return [minified(o) if o.path.endswith(".html") else o for o in outputs]

@@ -1,0 +1,202 @@
+"""URLs that never break: each build remembers what it published; a URL that moved gets a redirect.
+
+Every build writes ``.briefings-manifest.json`` into the output folder: each briefing's source
+file → its URL (with the language, slug and translation_key that identify it), and every
+redirect in force. The next build reads it back before writing. When an URL it listed is no
+longer published and the same briefing — same source file, else same translation_key and
+language, else a renamed file with the same slug and language — now lives at another URL, a
+redirect page is written at the old URL and the redirect is kept in the manifest, so it is
+produced in every later build. Redirects always point at the briefing's current URL
+(A→B then B→C gives A→C); a real page at the old URL wins over a redirect.
+
+``plan`` is pure (old manifest + assembled site → redirects, diagnostics, new manifest);
+``read_manifest`` and ``manifest_outputs`` are the edges the pipeline calls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, Diagnostics, Severity
+from .model import Briefing, Site
+from .output import Output
+from .render import Renderer, TemplateProblem
+
+MANIFEST_NAME = ".briefings-manifest.json"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str  # the old URL, site-relative: /2023/06/old-slug/
+    target: str  # the briefing's URL now
+    lang: str
+    source: str  # the briefing's source file
+
+
+@dataclass
+class Plan:
+    redirects: list[Redirect] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def _entry(briefing: Briefing) -> dict[str, Any]:
+    entry: dict[str, Any] = {"url": briefing.url, "lang": briefing.lang, "slug": briefing.slug}
+    if briefing.translation_key:
+        entry["translation_key"] = briefing.translation_key
+    return entry
+
+
+def _line(briefing: Briefing) -> int | None:
+    """The front-matter line a moved URL comes from: the slug if written out, else the title."""
+    lines = briefing.key_lines
+    return lines.get("slug") if briefing.slug_explicit else lines.get("title")
+
+
+def plan(old: Mapping[str, Any] | None, site: Site, taken: set[str]) -> Plan:
+    """What this build must add so that every URL published before keeps leading somewhere.
+
+    ``old`` is the previous build's manifest (None: first build), ``taken`` the output paths
+    the site renders anyway (``2023/06/x/index.html``): a redirect never replaces one.
+    """
+    current = sorted(site.briefings, key=lambda b: b.source)
+    by_source = {b.source: b for b in current}
+    by_url = {b.url: b for b in current}
+    alias_owner = {alias: b for b in current for alias in b.aliases}
+    result = Plan(manifest={"version": VERSION, "briefings": {b.source: _entry(b) for b in current},
+                            "redirects": {}})
+    if not old:
+        return result
+    old_briefings: Mapping[str, Mapping[str, Any]] = old["briefings"]
+    old_redirects: Mapping[str, str] = old["redirects"]
+
+    def note(severity: Severity, path: str, line: int | None, message: str, hint: str | None = None) -> None:
+        result.diagnostics.append(Diagnostic(path, line, severity, message, hint))
+
+    def successor(source: str, entry: Mapping[str, Any]) -> Briefing | None:
+        if source in by_source:
+            return by_source[source]
+        fresh = [b for b in current if b.source not in old_briefings and b.lang == entry["lang"]]
+        key = entry.get("translation_key")
+        for candidates in ([b for b in fresh if key and b.translation_key == key],
+                           [b for b in fresh if b.slug == entry["slug"]]):
+            if len(candidates) == 1:
+                return candidates[0]
+        return None
+
+    moved: dict[str, Briefing] = {}  # old URL → the briefing that has moved away from it
+    for source, entry in sorted(old_briefings.items()):
+        url = entry["url"]
+        if url in by_url:
+            continue
+        found = successor(source, entry)
+        if found is not None:
+            moved[url] = found
+            continue
+        note(Severity.WARNING, source, None, f"URL {url} is gone: no briefing is published there any more",
+             "fine if the briefing was deleted on purpose; if another briefing replaces it, "
+             f"add `aliases: [{url}]` to that one; drafts and future dates are left out of a build")
+        for before, target in sorted(old_redirects.items()):
+            if target == url:
+                note(Severity.WARNING, source, None, f"redirect {before} → {url} dropped: {url} is gone")
+
+    wanted: dict[str, Briefing] = {}
+    for url, target in old_redirects.items():
+        briefing = by_url.get(target) or moved.get(target)
+        if briefing is not None:
+            wanted[url] = briefing
+    wanted.update(moved)
+    for url, briefing in sorted(wanted.items()):
+        if url.lstrip("/") + "index.html" in taken:
+            owner = by_url.get(url) or alias_owner.get(url)
+            if owner is None or owner.source != briefing.source:  # the briefing's own old URL is quietly reused
+                what = f"the page of {owner.source}" if owner else "a page of the site"
+                note(Severity.WARNING, briefing.source, _line(briefing),
+                     f"no redirect from {url} to {briefing.url}: {url} is now {what}", "a real page wins")
+            continue
+        result.redirects.append(Redirect(url, briefing.url, briefing.lang, briefing.source))
+        result.manifest["redirects"][url] = briefing.url
+        earlier = old_redirects.get(url)
+        if earlier is None:
+            note(Severity.INFO, briefing.source, _line(briefing),
+                 f"URL changed from {url} to {briefing.url}: the old URL now redirects to the new one")
+        elif earlier != briefing.url:
+            note(Severity.INFO, briefing.source, _line(briefing),
+                 f"redirect {url} now leads to {briefing.url} (it led to {earlier})")
+    return result
+
+
+def parse_manifest(text: str) -> dict[str, Any] | None:
+    """The manifest in ``text``, or None when it is not one this version can read."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        return None
+    briefings, redirects = data.get("briefings"), data.get("redirects")
+    if not isinstance(briefings, dict) or not isinstance(redirects, dict):
+        return None
+    for entry in briefings.values():
+        if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("url", "lang", "slug"))):
+            return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in redirects.items()):
+        return None
+    return data
+
+
+def dump_manifest(manifest: Mapping[str, Any]) -> bytes:
+    """Deterministic bytes: sorted keys, no timestamps, so unchanged sites write identical files."""
+    return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
+
+def read_manifest(out_dir: Path, diagnostics: Diagnostics,
+                  known: tuple[Any, bytes] | None = None) -> dict[str, Any] | None:
+    """The manifest in ``out_dir``; ``known`` is (manifest, bytes) written before, which spares the parse."""
+    path = out_dir / MANIFEST_NAME
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        data = f"unreadable: {exc}".encode()
+    if known is not None and data == known[1]:
+        return known[0]
+    try:
+        manifest = parse_manifest(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        manifest = None
+    if manifest is None:
+        diagnostics.warning(path.as_posix(), None, "ignoring a manifest this version cannot read",
+                            "URLs that moved since the last build get no redirect this time")
+    return manifest
+
+
+def manifest_outputs(out_dir: Path, site: Site, outputs: Sequence[Output], renderer: Renderer,
+                     diagnostics: Diagnostics) -> list[Output]:
+    """The redirect pages this build owes to earlier ones, and the new manifest.
+
+    The renderer's memo (kept between builds) remembers the last manifest and its bytes, so an
+    unchanged manifest is neither parsed nor serialised again.
+    """
+    earlier = renderer.memo.get(MANIFEST_NAME)
+    found = plan(read_manifest(out_dir, diagnostics, earlier), site, {o.path for o in outputs})
+    diagnostics.extend(found.diagnostics)
+    pages: list[Output] = []
+    try:
+        for redirect in found.redirects:
+            pages.append(renderer.page("redirect.html", redirect.url + "index.html", redirect.lang,
+                                       redirect.source, target=redirect.target))
+    except TemplateProblem as problem:
+        diagnostics.error(problem.path, problem.line, f"template error: {problem.message}")
+    if earlier is not None and earlier[0] == found.manifest:
+        data = earlier[1]
+    else:
+        data = dump_manifest(found.manifest)
+        renderer.memo[MANIFEST_NAME] = (found.manifest, data)
+    return [*pages, Output(MANIFEST_NAME, data, "manifest")]

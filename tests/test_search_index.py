@@ -1,0 +1,223 @@
+"""The search index: file layout, shard records, determinism, lexicon readings, and the
+browser's reader (search-core.mjs, run by node) finding what readers type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import random
+import shutil
+import subprocess
+from itertools import accumulate
+from pathlib import Path
+
+import pytest
+
+from briefings.model import Briefing, Section
+from briefings.search import build_search_index
+from briefings.search.encode import decode_varints, shard_of
+from briefings.search.lexicon import closed_ngrams, count_ngrams, reading, shard_key
+
+ROOT = Path(__file__).resolve().parent.parent
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def briefing(
+    n: int, title: str, sections: list[tuple[str, str, str]], *, tags: tuple[str, ...] = (),
+    lang: str = "zh", meeting: str | None = "局务会", day: int = 1,
+) -> Briefing:
+    date = dt.datetime(2023, 6, day, 9, tzinfo=TZ)
+    return Briefing(
+        source=f"{n}.md", title=title, date=date, lang=lang, slug=str(n), body_html="",
+        summary=sections[0][2][:50], tags=tags, meeting=meeting,
+        sections=tuple(Section(*s) for s in sections), url=f"/2023/06/b{n}/",
+    )
+
+
+BRIEFINGS = [
+    briefing(1, "市教育局召开局务会 研究部署课后服务", [
+        ("", "", "6月1日上午，市教育局召开局务会。"),
+        ("chuan-da-xue-xi", "传达学习全省课后服务现场会精神",
+         "不断丰富课后服务内容和形式，提升课后服务水平。"),
+        ("ting-qu", "听取中考工作汇报", "确保考试安全。"),
+    ], tags=("课后服务", "双减"), day=5),
+    briefing(2, "局长办公会", [
+        ("", "", "会议强调，持续深化集团化办学、教育“双减”、课堂教学改革。"),
+        ("yin-hang", "银行与会计", "与银行合作，规范会计核算。书记讲话。"),
+    ], tags=("双减", "银行"), meeting="局长办公会", day=4),
+    briefing(3, "优质均衡发展", [
+        ("", "", "推进义务教育优质均衡发展，实事求是，从实际出发。"),
+        ("", "", "党组书记出席。"),
+    ], tags=("优质均衡",), day=3),
+    briefing(4, "After-school services: quality and coverage", [
+        ("", "", "It called for richer after-school programmes."),
+        ("safety", "Campus safety", "Schools will run daily campus safety checks."),
+    ], tags=("after-school services", "campus safety"), lang="en", meeting=None, day=2),
+    briefing(5, '<script>alert("x")</script> 标题', [
+        ("", "", '正文 </mark> <b>课后</b> "引号" 服务'),
+    ], tags=("安全",), day=1),
+]
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, bytes]:
+    return build_search_index(BRIEFINGS, base_path="/briefings")
+
+
+def entry(files: dict[str, bytes]) -> dict:
+    return json.loads(files["search/entry.json"])
+
+
+def read(files: dict[str, bytes], path: str) -> bytes:
+    return gzip.decompress(files[f"search/{entry(files)['build']}/{path}"])
+
+
+def postings(files: dict[str, bytes], term: str) -> tuple[list[int], bytes] | None:
+    """Decode one term the way search-core.mjs's findTerm does."""
+    data = read(files, f"t/{shard_of(term, entry(files)['shards'])}.bin")
+    pos = 0
+    while pos < len(data):
+        (length,), pos = decode_varints(data, 1, pos)
+        name = data[pos : pos + length].decode()
+        pos += length
+        (df, size), pos = decode_varints(data, 2, pos)
+        if name == term:
+            gaps, _ = decode_varints(data, df, pos)
+            return list(accumulate(gaps)), data[pos + size : pos + size + df]
+        pos += size + df
+    return None
+
+
+def test_layout_entry_names_the_build_and_all_is_under_search(files: dict[str, bytes]) -> None:
+    e = entry(files)
+    assert set(e) == {"v", "build", "docs", "shards", "lex"} and e["docs"] == 5
+    assert all(path.startswith("search/") for path in files)
+    build = f"search/{e['build']}/"
+    assert {p for p in files if not p.startswith(build)} == {"search/entry.json"}
+    assert sum(p.startswith(build + "t/") for p in files) == e["shards"]
+    for path, data in files.items():
+        if path.endswith(".bin"):
+            assert data[:2] == b"\x1f\x8b" and gzip.decompress(data)
+
+
+def test_fragments_carry_links_with_the_base_path_and_sections(files: dict[str, bytes]) -> None:
+    first = json.loads(read(files, "f/0.bin"))  # newest first
+    assert first["u"] == "/briefings/2023/06/b1/" and first["d"] == "2023-06-05"
+    assert first["s"][1] == ["chuan-da-xue-xi", "传达学习全省课后服务现场会精神",
+                             "不断丰富课后服务内容和形式，提升课后服务水平。"]
+    hostile = json.loads(read(files, "f/4.bin"))
+    assert hostile["t"] == '<script>alert("x")</script> 标题'  # stored as text, shown as text
+
+
+def test_postings_are_in_the_hashed_shard_with_impacts_and_filters(files: dict[str, bytes]) -> None:
+    ids, impacts = postings(files, "课后")
+    assert ids == [0, 4] and all(1 <= i <= 15 for i in impacts)
+    assert impacts[0] > impacts[1]  # title, tag, heading and body beat one body mention
+    assert postings(files, "#tag:双减")[0] == [0, 1]
+    assert postings(files, "#meeting:局长办公会")[0] == [1]
+    assert postings(files, "#year:2023")[0] == [0, 1, 2, 3, 4]
+    assert postings(files, "#lang:en")[0] == [3]
+    assert postings(files, "campus")[0] == [3]
+    assert postings(files, "后服")[0] == [0]  # 课后</b> "引号" 服务 has no pair 后服
+    assert postings(files, "不存在") is None
+
+
+def test_same_input_same_bytes_whatever_the_order_or_processes() -> None:
+    one = build_search_index(BRIEFINGS, base_path="/briefings")
+    shuffled = BRIEFINGS[:]
+    random.Random(7).shuffle(shuffled)
+    assert build_search_index(shuffled, base_path="/briefings") == one
+    assert build_search_index(BRIEFINGS, base_path="/briefings", workers=2) == one
+    other = build_search_index(BRIEFINGS, base_path="")
+    assert other["search/entry.json"] != one["search/entry.json"]  # links changed: new build
+
+
+def test_lexicon_has_phrase_readings_and_heteronyms(files: dict[str, bytes]) -> None:
+    assert reading("银行") == ("yin", "hang")
+    assert reading("会计") == ("kuai", "ji")
+    assert reading("课后服务") == ("ke", "hou", "fu", "wu")
+    assert reading("课A") is None
+    assert shard_key(("ke", "hou", "fu", "wu")) == "kh"
+    yh = json.loads(read(files, "l/yh.bin"))
+    assert ["银行", "yin hang"] in [entry[:2] for entry in yh]
+    kh = json.loads(read(files, "l/kh.bin"))
+    assert kh[0][:2] == ["课后服务", "ke hou fu wu"]  # a tag: ranked first
+    syllables = json.loads(read(files, "syllables.bin"))
+    assert "行" in syllables["hang"] and "行" in syllables["xing"]
+
+
+def test_closed_ngrams_keep_words_and_drop_fragments_of_them() -> None:
+    counts = count_ngrams(["丰富课后服务内容", "课后服务工作", "提升课后服务水平", "课后服务质量"])
+    kept = closed_ngrams(counts)
+    assert "课后服务" in kept and "课后服" not in kept and "后服务" not in kept
+    assert counts["课后服务"] == 4
+
+
+def test_facets_list_filters_with_counts(files: dict[str, bytes]) -> None:
+    facets = json.loads(read(files, "facets.bin"))
+    assert facets["tag"][0] == ["双减", 2]
+    assert facets["year"] == [[2023, 5]]
+    assert ["局长办公会", 1] in facets["meeting"]
+
+
+def test_empty_site_still_has_an_entry() -> None:
+    files = build_search_index([], base_path="")
+    assert entry(files)["docs"] == 0 and entry(files)["shards"] == 1
+
+
+@pytest.fixture(scope="module")
+def replay(files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory):
+    if not shutil.which("node"):
+        pytest.skip("node is not installed")
+    site = tmp_path_factory.mktemp("site")
+    for path, data in files.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(data)
+
+    def run(*queries: str) -> list[dict]:
+        out = subprocess.run(
+            ["node", str(ROOT / "tests/js/replay.mjs"), str(site), json.dumps(queries), "--json"],
+            check=True, capture_output=True, text=True,
+        )
+        return json.loads(out.stdout)
+
+    return run
+
+
+@pytest.mark.parametrize("query", [
+    "课后服务", '"课后服务"', "kehoufuwu", "ke hou fu wu", "khfw", "课后fw", "kehouf", "KeHouFuWu",
+])
+def test_browser_finds_after_school_services_first(replay, query: str) -> None:
+    (result,) = replay(query)
+    assert result["top"][0]["url"] == "/briefings/2023/06/b1/#chuan-da-xue-xi"
+    assert "<课后服务>" in result["top"][0]["snippet"]
+
+
+def test_browser_quoted_phrase_must_occur_exactly(replay) -> None:
+    loose, quoted = replay("课后 服务", '"课后 服务"')
+    pages = [r["url"].split("#")[0] for r in loose["top"]]
+    assert pages == ["/briefings/2023/06/b1/", "/briefings/2023/06/b5/"]
+    assert quoted["top"] == []
+
+
+def test_browser_pinyin_offers_choices_and_tone_marks_work(replay) -> None:
+    sj, tones, bank = replay("sj", "shuāngjiǎn", "yinhang")
+    assert sj["parts"][0]["choices"][:2] == ["双减", "书记"]
+    assert tones["parts"][0]["text"] == "双减" and tones["total"] == 2
+    assert bank["parts"][0]["text"] == "银行" and bank["top"][0]["url"].endswith("/b2/#yin-hang")
+
+
+def test_browser_english_words_and_filters(replay) -> None:
+    campus, hyphen, tagged, nothing = replay(
+        "campus safety", "after-school", "tag:双减 会议", "tag:不存在"
+    )
+    assert campus["top"][0]["url"] == "/briefings/2023/06/b4/#safety"
+    assert hyphen["total"] == 1
+    assert [r["url"].split("#")[0] for r in tagged["top"]] == ["/briefings/2023/06/b2/"]
+    assert nothing["total"] == 0
+
+
+def test_browser_sees_hostile_text_as_text(replay) -> None:
+    (result,) = replay("标题")
+    assert result["top"][0]["title"] == '<script>alert("x")</script> 标题'

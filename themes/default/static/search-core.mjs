@@ -1,0 +1,463 @@
+// Search in the browser: the pure half (no DOM), imported by search.js and by node's tests.
+// It reads the files briefings/search/index.py writes; tokens follow briefings/search/tokens.py
+// exactly (tests/fixtures/search_tokens.json holds the cases both sides check).
+
+const HAN = '\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff'; // = briefings.pinyin.HAN_CLASS
+const TOKEN = new RegExp(`[${HAN}]+|[a-z0-9]+`, 'g');
+const HAN_RUN = new RegExp(`^[${HAN}]+$`);
+const SEARCHABLE = new RegExp(`[${HAN}a-z0-9]`);
+const MARKS = /[\u0300-\u036f]+/g;
+export const FILTERS = ['tag', 'year', 'meeting', 'lang'];
+
+/** NFKC, lowercase, Latin diacritics dropped: Café → cafe, shuāng → shuang. */
+export function normalize(text) {
+  return text.normalize('NFKC').toLowerCase().normalize('NFD').replace(MARKS, '');
+}
+
+export const isHan = (text) => HAN_RUN.test(text);
+
+/** Tokens in reading order: per Han run its characters, then its overlapping pairs. */
+export function tokenize(text) {
+  const out = [];
+  for (const [run] of normalize(text).matchAll(TOKEN)) {
+    if (run.charCodeAt(0) < 128) { out.push(run); continue; }
+    out.push(...run);
+    for (let i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
+  }
+  return out;
+}
+
+/** The pseudo-term a filter is stored under: ('tag', '双减') → '#tag:双减'. */
+export function filterTerm(kind, value) {
+  return `#${kind}:${normalize(String(value)).replace(/\s+/g, ' ').trim()}`;
+}
+
+/** Index terms a Han run or a word is looked up by: pairs for 2+ characters, else itself. */
+export function termsOf(text) {
+  const terms = [];
+  for (const [run] of normalize(text).matchAll(TOKEN)) {
+    if (run.length > 1 && run.charCodeAt(0) >= 128) {
+      for (let i = 0; i + 1 < run.length; i++) terms.push(run.slice(i, i + 2));
+    } else terms.push(run);
+  }
+  return [...new Set(terms)];
+}
+
+// ---- query syntax: words, "quoted phrases", tag:… year:… meeting:… lang:… ----
+
+/**
+ * Split a query into filters and segments. A segment is {text, quoted, latin}: quoted
+ * phrases stay whole; other space-separated chunks are grouped so that consecutive chunks
+ * with Latin letters form one segment (ke hou fu wu is one pinyin phrase).
+ */
+export function parseQuery(input) {
+  const filters = [];
+  const segments = [];
+  const re = /(tag|year|meeting|lang)[:：](?:"([^"]*)"|(\S+))|["“”「」『』]([^"“”「」『』]*)["“”「」『』]?|(\S+)/giu;
+  for (const m of input.normalize('NFKC').matchAll(re)) {
+    if (m[1]) filters.push({ kind: m[1].toLowerCase(), value: m[2] ?? m[3] });
+    else if (m[4] !== undefined) segments.push({ text: m[4].trim(), quoted: true, latin: false });
+    else {
+      const latin = /[a-z]/i.test(m[5]);
+      const last = segments[segments.length - 1];
+      if (latin && last && last.latin && !last.quoted) last.text += ' ' + m[5];
+      else segments.push({ text: m[5], quoted: false, latin });
+    }
+  }
+  return { filters, segments: segments.filter((s) => SEARCHABLE.test(normalize(s.text))) };
+}
+
+// ---- pinyin: parse Latin input into syllables, initials and literal characters ----
+
+/** Input as pinyin: tone marks dropped, ü written v, Han characters kept. */
+export function pinyinText(input) {
+  return input.normalize('NFKC').toLowerCase().normalize('NFD').replace(/u\u0308/g, 'v')
+    .replace(MARKS, '');
+}
+
+/**
+ * Ways to read ``input`` as a sequence of units, fewest units first (at most ``limit``):
+ * {t: 's', v} a whole syllable, {t: 'p', v} an initial or, last, a syllable being typed,
+ * {t: 'h', v} a Han character. Spaces, apostrophes, hyphens and tone digits separate
+ * syllables. ``syllables`` is the set of syllables the site uses. Returns [] if some part
+ * cannot be read as pinyin at all (campus, after).
+ */
+export function parsePinyin(input, syllables, limit = 4) {
+  const pieces = pinyinText(input).split(/[\s'’\-1-5]+/).filter(Boolean);
+  const starts = new Set([...syllables].map((s) => s[0]));
+  let parses = [[]];
+  pieces.forEach((piece, index) => {
+    const lastPiece = index === pieces.length - 1;
+    const memo = new Map();
+    // all readings of piece[i:], each an array of units
+    const from = (i) => {
+      if (i === piece.length) return [[]];
+      if (memo.has(i)) return memo.get(i);
+      const out = [];
+      const ch = piece[i];
+      if (isHan(ch)) for (const rest of from(i + 1)) out.push([{ t: 'h', v: ch }, ...rest]);
+      for (let j = Math.min(piece.length, i + 6); j > i; j--) {
+        const s = piece.slice(i, j);
+        const atEnd = j === piece.length && lastPiece;
+        const full = syllables.has(s);
+        const initial = j - i === 1 ? starts.has(s) : /^[zcs]h$/.test(s);
+        const typing = atEnd && !full && [...syllables].some((x) => x.startsWith(s));
+        if (!full && !initial && !typing) continue;
+        for (const rest of from(j)) out.push([{ t: full ? 's' : 'p', v: s }, ...rest]);
+        if (out.length > 64) break;
+      }
+      memo.set(i, out);
+      return out;
+    };
+    const readings = from(0);
+    const next = [];
+    for (const p of parses) for (const r of readings) next.push([...p, ...r]);
+    parses = next.slice(0, 256);
+  });
+  if (!pieces.length) return [];
+  const cost = (p) => p.length * 4 + p.filter((u) => u.t === 'p').length;
+  parses.sort((a, b) => cost(a) - cost(b));
+  const best = parses.length ? parses[0].length : 0;
+  return parses.filter((p) => p.length <= best + 1).slice(0, limit);
+}
+
+/** Does lexicon entry [text, reading] fit the units? 0 exactly, 1 as a longer word, -1 no. */
+export function fits(units, text, reading) {
+  const syl = reading.split(' ');
+  if (syl.length < units.length || text.length !== syl.length) return -1;
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i];
+    if (u.t === 'h' ? text[i] !== u.v : u.t === 's' ? syl[i] !== u.v : !syl[i].startsWith(u.v)) {
+      return -1;
+    }
+  }
+  return syl.length === units.length ? 0 : 1;
+}
+
+/** Lexicon shard keys a parse can live in: first letters of its first two units. */
+export function lexiconKeys(units, readingsOf) {
+  const letters = (u) => (u.t === 'h' ? [...new Set((readingsOf.get(u.v) || []).map((s) => s[0]))] : [u.v[0]]);
+  if (units.length < 2) return [];
+  const keys = [];
+  for (const a of letters(units[0])) for (const b of letters(units[1])) keys.push(a + b);
+  return keys;
+}
+
+/** Rank lexicon entries for the parses: better parse, then heavier word. */
+export function candidates(parses, entries, limit = 8) {
+  const scored = new Map(); // text → [fit, parse rank, -weight]
+  parses.forEach((units, rank) => {
+    for (const [text, reading, weight] of entries) {
+      const fit = fits(units, text, reading);
+      const key = [fit, rank, -weight], had = scored.get(text);
+      if (fit >= 0 && (!had || compare(key, had) < 0)) scored.set(text, key);
+    }
+  });
+  const ranked = [...scored].sort((a, b) => compare(a[1], b[1]) || (a[0] < b[0] ? -1 : 1));
+  // Words as long as the input first; longer ones only when there are none (kehouf → 课后服务).
+  const exact = ranked.filter((e) => e[1][0] === 0);
+  return (exact.length ? exact : ranked).slice(0, limit).map((e) => e[0]);
+}
+
+const compare = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+
+// ---- file formats: gzip, CRC-32 sharding, varint postings ----
+
+const CRC = new Uint32Array(256).map((_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+export function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+const utf8 = new TextEncoder();
+export const shardOf = (term, shards) => crc32(utf8.encode(term)) % shards;
+
+/** gzip → bytes with the browser's own inflater; bytes a server already inflated pass. */
+export async function inflate(bytes) {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function varint(buf, pos) {
+  let value = 0, shift = 0, byte;
+  do { byte = buf[pos++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+  return [value, pos];
+}
+
+/** A term's postings in a shard: {ids: Int32Array ascending, impacts: Uint8Array}, or null. */
+export function findTerm(shard, term) {
+  const want = utf8.encode(term);
+  let pos = 0, len, df, size;
+  while (pos < shard.length) {
+    [len, pos] = varint(shard, pos);
+    const match = len === want.length && want.every((b, i) => shard[pos + i] === b);
+    pos += len;
+    [df, pos] = varint(shard, pos);
+    [size, pos] = varint(shard, pos);
+    if (match) {
+      const ids = new Int32Array(df);
+      let p = pos, id = 0, gap;
+      for (let i = 0; i < df; i++) { [gap, p] = varint(shard, p); id += gap; ids[i] = id; }
+      return { ids, impacts: shard.subarray(pos + size, pos + size + df) };
+    }
+    pos += size + df;
+  }
+  return null;
+}
+
+// ---- ranking ----
+
+/** AND of postings lists; score = Σ idf × impact (filters score 0). Best first, then newest. */
+export function rank(lists, docs) {
+  if (!lists.length || lists.some((l) => !l)) return [];
+  lists = [...lists].sort((a, b) => a.ids.length - b.ids.length);
+  const weight = (l) => (l.filter ? 0 : Math.log(1 + (docs - l.ids.length + 0.5) / (l.ids.length + 0.5)));
+  let ids = lists[0].ids, scores = Float64Array.from(lists[0].impacts, (x) => x * weight(lists[0]));
+  for (const l of lists.slice(1)) {
+    const w = weight(l), keep = [], kept = [];
+    for (let i = 0, j = 0; i < ids.length && j < l.ids.length;) {
+      if (ids[i] < l.ids[j]) i++;
+      else if (ids[i] > l.ids[j]) j++;
+      else { keep.push(ids[i]); kept.push(scores[i] + w * l.impacts[j]); i++; j++; }
+    }
+    ids = keep; scores = kept;
+  }
+  const order = Array.from(ids, (_, i) => i);
+  order.sort((a, b) => scores[b] - scores[a] || ids[a] - ids[b]);
+  return order.map((i) => ({ id: ids[i], score: scores[i] }));
+}
+
+// ---- snippets: find needles in text, cut a window at punctuation ----
+
+/** Normalised text with, per normalised UTF-16 unit, its offset in the original. */
+export function normalizedMap(text) {
+  const flat = normalize(text);
+  if (flat.length === text.length) return { text: flat, at: null };
+  let out = '';
+  const at = [];
+  for (let i = 0; i < text.length;) {
+    const cp = text.codePointAt(i), ch = String.fromCodePoint(cp), n = normalize(ch);
+    for (let k = 0; k < n.length; k++) at.push(i);
+    out += n;
+    i += ch.length;
+  }
+  at.push(text.length);
+  return { text: out, at };
+}
+
+/** Original [start, end) ranges where any needle occurs, sorted, not overlapping. */
+export function findAll(text, needles) {
+  const map = normalizedMap(text), ranges = [];
+  const sorted = [...new Set(needles.map(normalize).filter(Boolean))].sort((a, b) => b.length - a.length);
+  const taken = new Uint8Array(map.text.length);
+  for (const n of sorted) {
+    for (let i = map.text.indexOf(n); i >= 0; i = map.text.indexOf(n, i + n.length)) {
+      if (taken.subarray(i, i + n.length).some((x) => x)) continue;
+      // Latin needles match whole words only: "safe" is not found in "unsafe".
+      if (/^[a-z0-9]/.test(n) && /[a-z0-9]/.test(map.text[i - 1] || '')) continue;
+      taken.fill(1, i, i + n.length);
+      ranges.push(map.at ? [map.at[i], map.at[i + n.length]] : [i, i + n.length]);
+    }
+  }
+  return ranges.sort((a, b) => a[0] - b[0]);
+}
+
+const STOP = /[。！？；;!?\n]/;
+
+/** ~``size`` characters around the first hit, cut after sentence punctuation: [[text, marked]…]. */
+export function snippet(text, ranges, size = 80) {
+  const first = ranges.length ? ranges[0][0] : 0;
+  let start = first < size / 2 ? 0 : first - Math.floor(size / 4);
+  for (let i = first - 1; i >= Math.max(0, first - size / 2); i--) if (STOP.test(text[i])) { start = i + 1; break; }
+  let end = Math.min(text.length, start + size);
+  for (let i = end - 1; i > first + size / 2; i--) if (STOP.test(text[i])) { end = i + 1; break; }
+  const parts = [];
+  if (start > 0) parts.push(['…', false]);
+  let pos = start;
+  for (const [a, b] of ranges) {
+    if (b <= start || a >= end) continue;
+    if (a > pos) parts.push([text.slice(pos, a), false]);
+    parts.push([text.slice(Math.max(a, pos), Math.min(b, end)), true]);
+    pos = Math.min(b, end);
+  }
+  if (pos < end) parts.push([text.slice(pos, end), false]);
+  if (end < text.length) parts.push(['…', false]);
+  return parts;
+}
+
+// ---- the searcher: loads only the files a query needs, each once ----
+
+async function fetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${response.status} ${url}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const text = new TextDecoder();
+
+export class Searcher {
+  /** ``entryUrl``: URL of search/entry.json; ``get``: url → Promise<Uint8Array> (tests count bytes). */
+  constructor(entryUrl, get = fetchBytes) {
+    this.entryUrl = new URL(entryUrl, globalThis.location?.href);
+    this.get = get;
+    this.cache = new Map();
+  }
+
+  /** The entry file names the current build; everything else is fetched from that folder. */
+  entry() {
+    this.entryP ??= this.get(this.entryUrl.href).then((b) => JSON.parse(text.decode(b)));
+    return this.entryP;
+  }
+
+  async file(path) {
+    const { build } = await this.entry();
+    const url = new URL(`${build}/${path}`, this.entryUrl).href;
+    if (!this.cache.has(url)) this.cache.set(url, this.get(url).then(inflate));
+    return this.cache.get(url);
+  }
+
+  async json(path) { return JSON.parse(text.decode(await this.file(path))); }
+
+  /** Syllable table, its set, and each character's readings. */
+  syllables() {
+    this.sylP ??= this.json('syllables.bin').then((table) => {
+      const readingsOf = new Map();
+      for (const [syl, chars] of Object.entries(table)) {
+        for (const ch of chars) readingsOf.set(ch, [...(readingsOf.get(ch) || []), syl]);
+      }
+      return { table, set: new Set(Object.keys(table)), readingsOf };
+    });
+    return this.sylP;
+  }
+
+  async postings(term) {
+    const { shards } = await this.entry();
+    return findTerm(await this.file(`t/${shardOf(term, shards)}.bin`), term);
+  }
+
+  async lexicon(key) {
+    const { lex } = await this.entry();
+    const bit = (key.charCodeAt(0) - 97) * 26 + key.charCodeAt(1) - 97;
+    const nibble = parseInt(lex[lex.length - 1 - (bit >> 2)], 16);
+    return (nibble >> (bit & 3)) & 1 ? this.json(`l/${key}.bin`) : [];
+  }
+
+  fragment(id) { return this.json(`f/${id}.bin`); }
+
+  /** Pinyin words a Latin segment may mean, best first ([] if it is not pinyin). */
+  async pinyin(segment) {
+    const syl = await this.syllables();
+    const parses = parsePinyin(segment, syl.set);
+    if (!parses.length) return [];
+    if (parses[0].length === 1) {
+      const u = parses[0][0];
+      return u.t === 's' ? [...(syl.table[u.v] || '')].slice(0, 8) : [];
+    }
+    const best = parses.filter((p) => p.length === parses[0].length);
+    const keys = [...new Set(best.flatMap((p) => lexiconKeys(p, syl.readingsOf)))].slice(0, 3);
+    const entries = (await Promise.all(keys.map((k) => this.lexicon(k)))).flat();
+    return candidates(best, entries);
+  }
+
+  /**
+   * What each segment searches for. Han text searches itself; Latin text is read as pinyin
+   * when the lexicon has words for it (``picks[i]`` chooses another), else as English words.
+   */
+  async interpret(segments, picks = {}) {
+    return Promise.all(segments.map(async (seg, i) => {
+      const words = { text: seg.text, quoted: seg.quoted, mode: 'words', choices: [] };
+      if (!seg.latin || seg.quoted) return words;
+      const choices = await this.pinyin(seg.text);
+      const pick = picks[i];
+      if (!choices.length || pick === '') return { ...words, choices, english: true };
+      const chosen = choices.includes(pick) ? pick : choices[0];
+      // Offer English too when the letters hold a whole syllable (an, men), not for khfw.
+      const english = /^[a-z\s'-]+$/i.test(seg.text) && parsePinyin(seg.text, (await this.syllables()).set)[0].some((u) => u.t === 's');
+      return { text: chosen, quoted: false, mode: 'pinyin', choices, english };
+    }));
+  }
+
+  /** Ranked hits [{id, score}] for parsed segments and filters. */
+  async rank(parts, filters) {
+    const terms = parts.flatMap((p) => termsOf(p.text).map((t) => ({ t })));
+    terms.push(...filters.map(({ kind, value }) => ({ t: filterTerm(kind, value), filter: true })));
+    if (!terms.length) return [];
+    const lists = await Promise.all(terms.map(async ({ t, filter }) => {
+      const p = await this.postings(t);
+      return p && { ...p, filter };
+    }));
+    const { docs } = await this.entry();
+    return rank(lists, docs);
+  }
+
+  /**
+   * Search: {parts, hits, filters}. A segment read as pinyin that finds nothing is
+   * searched again as English words, and the other way round.
+   */
+  async search(query, { filters = [], picks = {} } = {}) {
+    const parsed = parseQuery(query);
+    const all = [...parsed.filters, ...filters].filter((f) => FILTERS.includes(f.kind) && f.value);
+    let parts = await this.interpret(parsed.segments, picks);
+    let hits = await this.rank(parts, all);
+    if (!hits.length && parts.some((p) => p.mode === 'pinyin' && p.english)) {
+      const words = parts.map((p, i) => (p.mode === 'pinyin' ? { ...p, text: parsed.segments[i].text, mode: 'words' } : p));
+      const more = await this.rank(words, all);
+      if (more.length) { parts = words; hits = more; }
+    }
+    return { parts, hits, filters: all, empty: !parsed.segments.length && !all.length };
+  }
+
+  /**
+   * Results ``start``… of a search, up to ``size``, with fragments: quoted phrases must
+   * occur exactly (hits without them are skipped), exact phrases and title matches move
+   * up, and each result links to its section with the most hits.
+   */
+  async results({ parts, hits }, start = 0, size = 10) {
+    const needles = parts.map((p) => p.text);
+    const phrases = parts.filter((p) => p.quoted).map((p) => normalize(p.text));
+    const out = [];
+    let next = start;
+    // A rare quoted phrase could make this read every fragment: stop after 5 pages' worth.
+    const limit = Math.min(hits.length, start + 5 * size);
+    while (out.length < size && next < limit) {
+      const batch = hits.slice(next, next + size - out.length);
+      next += batch.length;
+      const frags = await Promise.all(batch.map((h) => this.fragment(h.id)));
+      batch.forEach((hit, k) => {
+        const r = describe(frags[k], needles, parts);
+        if (phrases.every((p) => r.all.includes(p))) out.push({ ...r, id: hit.id, score: hit.score * r.boost });
+      });
+    }
+    out.sort((a, b) => b.score - a.score || a.id - b.id);
+    return { items: out, next };
+  }
+}
+
+/** What a result shows: title and snippet ranges, link with the best section's anchor. */
+export function describe(f, needles, parts) {
+  const sections = f.s.map(([anchor, heading, body]) => ({ anchor, heading, body }));
+  const all = normalize([f.t, ...f.s.map(([, heading, body]) => `${heading}\n${body}`)].join('\n'));
+  const exact = needles.map(normalize).filter((n) => all.includes(n));
+  // Pairs stand in for a Han phrase that only occurs split (课后 … 服务).
+  const look = exact.length === needles.length ? exact : [...exact, ...parts.flatMap((p) => termsOf(p.text))];
+  let best = null;
+  for (const s of sections) {
+    const inBody = findAll(s.body, look), inHeading = findAll(s.heading, look);
+    const hits = inBody.length + 2 * inHeading.length;
+    if (!best || hits > best.hits) best = { ...s, hits, ranges: inBody, headingRanges: inHeading };
+  }
+  const titleRanges = findAll(f.t, look);
+  const boost = 1 + 0.25 * exact.length / Math.max(1, needles.length) + (titleRanges.length ? 0.25 : 0);
+  const anchor = best && best.hits && best.anchor ? `#${best.anchor}` : '';
+  return {
+    url: f.u + anchor, title: f.t, titleRanges, date: f.d, tags: f.g, lang: f.l, all, boost,
+    heading: best ? best.heading : '', parts: best ? snippet(best.body, best.ranges) : [],
+  };
+}
