@@ -57,6 +57,8 @@ class SiteConfig:
     summary_length: int = 120
     feed_length: int = 20
     tags: Mapping[str, TagConfig] = field(default_factory=dict)
+    # front-matter keys that get a page per value, like tags: ("tags", "meeting")
+    taxonomies: tuple[str, ...] = ("tags",)
 
     @property
     def base_path(self) -> str:
@@ -83,8 +85,11 @@ class SiteConfig:
 
 _TOP_KEYS = {
     "title", "base_url", "default_language", "languages", "permalink", "per_page",
-    "theme", "timezone", "summary_length", "feed_length", "tags",
+    "theme", "timezone", "summary_length", "feed_length", "tags", "taxonomies",
 }
+# Keys a taxonomy cannot be: their values are not names, or their URLs belong to other pages.
+_NOT_TAXONOMIES = {"title", "date", "slug", "draft", "lang", "summary", "translation_key", "aliases",
+                   "page", "archive", "search", "static"}
 _LANGUAGE_KEYS = {"title", "description"}
 
 
@@ -173,13 +178,19 @@ def parse_config(
         error("theme", f"theme {theme!r} not found", f"expected a folder themes/{theme}/")
 
     tags = _parse_tags(raw, text, languages, error)
+    taxonomies = typed("taxonomies", list, ["tags"])
+    for name in taxonomies:
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in _NOT_TAXONOMIES:
+            error("taxonomies", f"{name!r} cannot be a taxonomy",
+                  "name a front-matter key whose values are names, such as meeting or chair")
+    taxonomies = ["tags", *(n for n in taxonomies if n != "tags")]
     if len(diagnostics.errors) > errors_before:
         return None
     return SiteConfig(
         root=root, title=title, base_url=url, default_language=default_language,
         languages=languages, permalink=permalink, per_page=per_page, theme=theme,
         timezone=timezone, summary_length=typed("summary_length", int, 120),
-        feed_length=typed("feed_length", int, 20), tags=tags,
+        feed_length=typed("feed_length", int, 20), tags=tags, taxonomies=tuple(dict.fromkeys(taxonomies)),
     )
 
 

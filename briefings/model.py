@@ -76,6 +76,7 @@ class Tag:
     reading: str  # pinyin with tone marks, '' for non-Chinese names
     letter: str  # A–Z group for the tags index
     briefings: tuple[Briefing, ...]
+    taxonomy: str = "tags"  # the front-matter key it comes from: tags, meeting …
     # lang → (name, url) of the same theme in the other editions
     translations: Mapping[str, tuple[str, str]] = field(default_factory=dict, compare=False)
 
@@ -95,6 +96,8 @@ class Edition:
     language: Language
     briefings: tuple[Briefing, ...]
     tags: tuple[Tag, ...]  # sorted by pinyin / alphabet
+    # the other taxonomies of site.toml (e.g. meeting), each with its terms sorted like tags
+    terms: Mapping[str, tuple[Tag, ...]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

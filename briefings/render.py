@@ -24,7 +24,7 @@ from .config import SiteConfig, theme_dir
 from .diagnostics import Diagnostics
 from .model import Briefing, Edition, Site, Tag
 from .output import Output
-from .site import tag_display_name, translation_key
+from .site import tag_display_name, term_values, translation_key
 
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December"]
@@ -209,6 +209,7 @@ class Renderer:
             url=self.url, abs_url=self.abs_url, asset=self.asset, serve=self.serve,
             format_month=format_month, html_lang=HTML_LANG, default_language=self.site.default_language,
             languages=tuple(e.language for e in self.site.editions),
+            extra_taxonomies=tuple(t for t in self.config.taxonomies if t != "tags"),
         )
         self.strings = load_strings(theme, self.config.language_codes, self.diagnostics)
         self._stamps = self.templates.stamps
@@ -354,12 +355,16 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
     lang, prefix = edition.language.code, edition.language.prefix
     items = edition.briefings
     tags_by_name = {t.name: t for t in edition.tags}
+    term_urls = {taxonomy: {term.name: term.url for term in terms} for taxonomy, terms in edition.terms.items()}
     other_homes = {e.language.code: e.language.prefix + "/" for e in r.site.editions}
     for index, briefing in enumerate(items):
         names = [tag_display_name(r.config, t, lang) for t in briefing.tags]
         yield r.page(
             "briefing.html", briefing.url + "index.html", lang, briefing.source,
             briefing=briefing, tags=[TagView.of(tags_by_name[n]) for n in names if n in tags_by_name],
+            # where this briefing's meeting (chair …) has a page of its own, when site.toml asks for one
+            term_urls={taxonomy: {v: urls[v] for v in term_values(briefing, taxonomy) if v in urls}
+                       for taxonomy, urls in term_urls.items()},
             newer=link(items[index - 1]) if index > 0 else None,
             older=link(items[index + 1]) if index + 1 < len(items) else None,
             alternates=alternates(r.site, briefing) or None, other_homes=other_homes,
@@ -371,15 +376,20 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
     for pager in paginate(list(cards.values()), r.config.per_page, prefix + "/"):
         yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=None,
                      alternates=other_homes, feed_url=prefix + "/atom.xml")
-    yield r.page("tags.html", prefix + "/tags/index.html", lang, tags=tuple(TagView.of(t) for t in edition.tags),
-                 alternates={e.language.code: e.language.prefix + "/tags/" for e in r.site.editions})
-    for tag in edition.tags:
-        view = TagView.of(tag)
-        tag_alternates = {lang: tag.url, **{code: url for code, (_, url) in tag.translations.items()}}
-        for pager in paginate([cards.get(id(b)) or Card.of(b) for b in tag.briefings], r.config.per_page, tag.url):
-            yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=view,
-                         alternates=tag_alternates, feed_url=tag.url + "atom.xml")
-        yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
+    for taxonomy, terms in [("tags", edition.tags), *edition.terms.items()]:
+        index_url = f"{prefix}/{taxonomy}/"
+        labels = {"taxonomy": taxonomy, "taxonomy_url": index_url, "taxonomy_label": taxonomy_label(r, taxonomy, lang)}
+        yield r.page("tags.html", index_url + "index.html", lang, tags=tuple(TagView.of(t) for t in terms),
+                     alternates={e.language.code: f"{e.language.prefix}/{taxonomy}/" for e in r.site.editions},
+                     **labels)
+        for tag in terms:
+            view = TagView.of(tag)
+            tag_alternates = {lang: tag.url, **{code: url for code, (_, url) in tag.translations.items()}}
+            tag_cards = [cards.get(id(b)) or Card.of(b) for b in tag.briefings]
+            for pager in paginate(tag_cards, r.config.per_page, tag.url):
+                yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=view,
+                             alternates=tag_alternates, feed_url=tag.url + "atom.xml", **labels)
+            yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
     years = archive(items)
     yield r.page("archive.html", prefix + "/archive/index.html", lang, years=years, year=None,
                  alternates={e.language.code: e.language.prefix + "/archive/" for e in r.site.editions})
@@ -390,6 +400,14 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
     for name in extra_pages:  # e.g. the search page, when the search index is built
         yield r.page(f"{name}.html", f"{prefix}/{name}/index.html", lang,
                      alternates={e.language.code: f"{e.language.prefix}/{name}/" for e in r.site.editions})
+
+
+def taxonomy_label(r: Renderer, taxonomy: str, lang: str) -> str:
+    """What readers call a taxonomy: 政策主题 for tags, 会议 for meeting, else its key."""
+    t = r.translator(lang)
+    key = "nav_tags" if taxonomy == "tags" else f"taxonomy_{taxonomy}"
+    label = t(key)
+    return taxonomy if label == key else label
 
 
 def archive(items: Sequence[Briefing]) -> list[tuple[int, list[tuple[int, list[Link]]]]]:
@@ -442,7 +460,9 @@ def sitemap(r: Renderer, site: Site) -> Output:
         entry(edition.language.prefix + "/", newest, homes)
         entry(edition.language.prefix + "/tags/", newest, None)
         entry(edition.language.prefix + "/archive/", newest, None)
-        for tag in edition.tags:
+        for taxonomy in edition.terms:
+            entry(f"{edition.language.prefix}/{taxonomy}/", newest, None)
+        for tag in (*edition.tags, *(t for terms in edition.terms.values() for t in terms)):
             entry(tag.url, tag.briefings[0].date, {edition.language.code: tag.url,
                                                    **{c: u for c, (_, u) in tag.translations.items()}})
         for briefing in edition.briefings:

@@ -74,7 +74,7 @@ def assemble(config: SiteConfig, loaded: Sequence[Briefing], options: BuildOptio
 
 def _check_urls(config: SiteConfig, briefings: Sequence[Briefing], diagnostics: Diagnostics) -> None:
     registry = slugs.UrlRegistry()
-    reserved = RESERVED_SEGMENTS | {code for code in config.language_codes}
+    reserved = RESERVED_SEGMENTS | set(config.language_codes) | set(config.taxonomies)
     # In source order, so the file named as the first owner is the same in every build.
     for briefing in sorted(briefings, key=lambda b: b.source):
         prefix = language_prefix(config, briefing.lang)
@@ -122,19 +122,40 @@ def tag_display_name(config: SiteConfig, name: str, lang: str) -> str:
     return name
 
 
+def term_values(briefing: Briefing, taxonomy: str) -> tuple[str, ...]:
+    """The names a briefing files itself under in one taxonomy: its tags, its meeting …"""
+    if taxonomy == "tags":
+        return briefing.tags
+    value = getattr(briefing, taxonomy) if taxonomy in _FIELDS else briefing.extra.get(taxonomy)
+    if value is None:
+        return ()
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return tuple(str(item).strip() for item in items if not isinstance(item, (dict, list)) and str(item).strip())
+
+
+_FIELDS = {"meeting", "chair", "attendees", "location"}
+
+
 def _edition(config: SiteConfig, code: str, briefings: list[Briefing], diagnostics: Diagnostics) -> Edition:
     language_config = config.language(code)
     prefix = language_prefix(config, code)
     language = Language(code, language_config.title, language_config.description, prefix)
+    terms = {taxonomy: _terms(config, code, prefix, briefings, taxonomy, diagnostics)
+             for taxonomy in config.taxonomies}
+    return Edition(language, tuple(briefings), terms.pop("tags"), terms)
+
+
+def _terms(config: SiteConfig, code: str, prefix: str, briefings: list[Briefing], taxonomy: str,
+           diagnostics: Diagnostics) -> tuple[Tag, ...]:
     # Group case-insensitively, so 'After-school services' and 'after-school services' are one theme.
     groups: dict[str, list[Briefing]] = defaultdict(list)
     names: dict[str, str] = {}
     for briefing in briefings:
-        for tag in briefing.tags:
-            name = tag_display_name(config, tag, code)
+        for value in term_values(briefing, taxonomy):
+            name = tag_display_name(config, value, code) if taxonomy == "tags" else value
             key = name.casefold()
             names.setdefault(key, name)
-            if name != tag or tag in config.tags:
+            if name != value or (taxonomy == "tags" and value in config.tags):
                 names[key] = name  # the spelling declared in site.toml wins
             groups[key].append(briefing)
     tags: list[Tag] = []
@@ -143,20 +164,22 @@ def _edition(config: SiteConfig, code: str, briefings: list[Briefing], diagnosti
         name = names[key]
         slug = slugs.slugify(name)
         if slug in slug_owner:
-            diagnostics.error(members[0].source, members[0].key_lines.get("tags"),
-                              f"tags {slug_owner[slug]!r} and {name!r} would share the URL {prefix}/tags/{slug}/",
+            diagnostics.error(members[0].source, members[0].key_lines.get(taxonomy),
+                              f"{taxonomy} {slug_owner[slug]!r} and {name!r} would share the URL "
+                              f"{prefix}/{taxonomy}/{slug}/",
                               "spell them the same, or declare one as an alias in site.toml")
             continue
         slug_owner[slug] = name
         has_han = bool(pinyin.HAN_RUN.search(name))
         tags.append(Tag(
-            name=name, slug=slug, lang=code, url=f"{prefix}/tags/{slug}/",
+            name=name, slug=slug, lang=code, url=f"{prefix}/{taxonomy}/{slug}/",
             reading=pinyin.with_tones(name) if has_han else "",
             letter=pinyin.index_letter(name),
             briefings=tuple(dict.fromkeys(members)),
+            taxonomy=taxonomy,
         ))
     tags.sort(key=lambda tag: pinyin.sort_key(tag.name))
-    return Edition(language, tuple(briefings), tuple(tags))
+    return tuple(tags)
 
 
 def _link_tag_translations(config: SiteConfig, editions: tuple[Edition, ...]) -> tuple[Edition, ...]:

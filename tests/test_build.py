@@ -156,3 +156,27 @@ def test_reading_time_and_summary(tmp_path):
     assert briefing.han_count == 1200 and briefing.word_count == 100
     assert briefing.reading_minutes == 4  # 1200/400 + 100/200 = 3.5
     assert briefing.summary.endswith("…") and len(briefing.summary) <= 122
+
+
+def test_extra_taxonomy_gets_its_own_pages(tmp_path):
+    config = 'title = "简报"\nbase_url = "https://example.org/"\ntaxonomies = ["tags", "meeting"]\n'
+    files = ("-- content/a.md --\n---\ntitle: 甲会议\ndate: 2023-05-01\nmeeting: 局党组扩大会\n---\n正文。\n"
+             "-- content/b.md --\n---\ntitle: 乙会议\ndate: 2023-05-02\nmeeting: 局长办公会\n---\n正文。\n"
+             "-- content/c.md --\n---\ntitle: 丙会议\ndate: 2023-05-03\nmeeting: 局党组扩大会\n---\n正文。\n")
+    site = make_site(tmp_path, files, config=config)
+    assert site.build().ok, site.messages()
+    site.assert_page("/meeting/", "<h1>会议</h1>", "局党组扩大会", "jú dǎng zǔ kuò dà huì", "局长办公会")
+    site.assert_page("/meeting/ju-dang-zu-kuo-da-hui/", "甲会议", "丙会议", "! 乙会议", 'href="/meeting/">会议</a>')
+    site.assert_page("/2023/05/jia-hui-yi/", '<a href="/meeting/ju-dang-zu-kuo-da-hui/">局党组扩大会</a>')
+    site.assert_page("/", 'href="/meeting/">会议</a>')
+    assert site.exists("/meeting/ju-zhang-ban-gong-hui/atom.xml")
+    assert "https://example.org/meeting/ju-zhang-ban-gong-hui/" in site.page("/sitemap.xml")
+
+
+def test_taxonomy_must_be_a_name_key(tmp_path):
+    config = 'title = "简报"\nbase_url = "https://example.org/"\ntaxonomies = ["tags", "date", "Bad Name"]\n'
+    site = make_site(tmp_path, "-- content/a.md --\n---\ntitle: 甲\ndate: 2023-05-01\n---\n", config=config)
+    assert not site.build().ok
+    messages = site.messages()
+    assert any(m.startswith("site.toml:3: error: 'date' cannot be a taxonomy") for m in messages)
+    assert any(m.startswith("site.toml:3: error: 'Bad Name' cannot be a taxonomy") for m in messages)

@@ -186,6 +186,14 @@ async function initHeader(form) {
   const status = el('p', { class: 'search-popup-status', role: 'status', 'aria-live': 'polite' });
   const list = el('ul', { class: 'search-popup-list' });
   const panel = el('div', { class: 'search-popup', hidden: '' }, status, list);
+  // Positioned through the CSSOM (allowed under a strict CSP) so that the panel works
+  // without theme CSS; site.css may restyle .search-popup.
+  form.style.position = 'relative';
+  Object.assign(panel.style, {
+    position: 'absolute', top: '100%', right: '0', zIndex: '20', width: 'min(30rem, 92vw)',
+    maxHeight: '70vh', overflow: 'auto', background: 'var(--bg, Canvas)', color: 'var(--fg, CanvasText)',
+    border: '1px solid var(--line, GrayText)', padding: '.5rem .75rem', textAlign: 'start',
+  });
   form.append(panel);
   arrowKeys(input, list);
   let seq = 0;
