@@ -23,6 +23,7 @@ from .manifest import manifest_outputs
 from .model import Briefing, Site
 from .output import Output, OutputError, publish, safe_relative
 from .render import TemplateCache, render_site
+from .search import build_search_index
 from .site import BuildOptions, assemble
 
 
@@ -83,6 +84,7 @@ class Builder:
         self._memo: dict[str, tuple[Any, bytes]] = {}
         self._templates = TemplateCache()
         self._on_disk: dict[str, bytes] | None = None
+        self._search: tuple[Any, list[Output]] | None = None
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
         """Build the site; ``changed`` (absolute paths) narrows what is re-read from disk.
@@ -113,12 +115,14 @@ class Builder:
             return result
         with _timed(timings, "render"):
             outputs, renderer = render_site(config, site, diagnostics, serve=self.serve, memo=self._memo,
-                                            templates=self._templates)
+                                            templates=self._templates, extra_pages=("search",))
             if not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
                 outputs += manifest_outputs(self.out_dir, site, outputs, renderer, diagnostics)
         result.rendered, result.reused = renderer.rendered, renderer.reused
         if diagnostics.has_errors:
             return result
+        with _timed(timings, "search"):
+            outputs += self._search_outputs(site)
         result.outputs = outputs
         result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
         # Forget pages the site no longer has, so the memo does not grow without bound.
@@ -137,6 +141,14 @@ class Builder:
             except OutputError as exc:
                 diagnostics.error("site.toml", None, str(exc))
         return result
+
+    def _search_outputs(self, site: Site) -> list[Output]:
+        """The search index files; reused while the published briefings are the same."""
+        key = (site.base_path, site.briefings)
+        if self._search is None or self._search[0] != key:
+            files = build_search_index(site.briefings, base_path=site.base_path)
+            self._search = (key, [Output(path, data, "search index") for path, data in sorted(files.items())])
+        return self._search[1]
 
     def _load(self, config: SiteConfig, diagnostics: Diagnostics, changed: Iterable[Path] | None) -> list[Briefing]:
         content = (self.root / CONTENT_DIR).resolve()

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import random
 import shutil
 import subprocess
+import sys
 from itertools import accumulate
 from pathlib import Path
 
@@ -131,6 +133,25 @@ def test_same_input_same_bytes_whatever_the_order_or_processes() -> None:
     assert build_search_index(BRIEFINGS, base_path="/briefings", workers=2) == one
     other = build_search_index(BRIEFINGS, base_path="")
     assert other["search/entry.json"] != one["search/entry.json"]  # links changed: new build
+
+
+def test_same_bytes_whatever_the_hash_seed() -> None:
+    """Sets and dicts of str iterate by hash seed: none of that may leak into the bytes."""
+    script = (
+        "import hashlib, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+        "from test_search_index import BRIEFINGS\n"
+        "from briefings.search import build_search_index\n"
+        "f = build_search_index(BRIEFINGS, base_path='/b')\n"
+        "print(hashlib.sha256(b''.join(k.encode() + f[k] for k in sorted(f))).hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(ROOT), str(ROOT / "tests")], check=True,
+            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
 
 
 def test_lexicon_has_phrase_readings_and_heteronyms(files: dict[str, bytes]) -> None:

@@ -106,6 +106,13 @@ def test_folder_without_slash_redirects(built: Path) -> None:
     assert response.status == 301 and response.headers["Location"] == "/%E6%96%87%E4%BB%B6/"
 
 
+def test_redirects_never_leave_the_site(built: Path) -> None:
+    (built / "evil.example").mkdir()
+    assert resolve_request(built, "//evil.example").location == "/evil.example/"
+    assert resolve_request(built, "/%2Fevil.example").location == "/evil.example/"
+    assert resolve_request(built, "/文件").location == "/%E6%96%87%E4%BB%B6/"
+
+
 def test_bad_requests(built: Path) -> None:
     assert resolve_request(built, "/%ff%fe").status == 400  # not UTF-8
     assert resolve_request(built, "index.html").status == 400  # not an absolute path

@@ -20,8 +20,11 @@ A term shard is a sequence of records, terms in code-point order::
 
     varint len(term) · term (UTF-8) · varint df · varint len(ids) · ids · df impact bytes
 
-where ids are varints: the first doc id, then the gaps. Doc ids number briefings newest
-first, so ties in score go to the most recent.
+where ids are varints (the first doc id, then the gaps) and an impact is 1–15, BM25's
+term-frequency part (see postings.py); pseudo-terms (``#tag:…``) have impact 1 and are
+used as filters. Doc ids number briefings newest first, so ties in score go to the most
+recent. One fragment per briefing means as many files as briefings: the price of fetching
+only the ten results shown (2–4 KB each) rather than pages of the site.
 """
 
 from __future__ import annotations

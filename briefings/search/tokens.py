@@ -19,6 +19,7 @@ reference that the tests hold :func:`count_terms` to.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from array import array
 from collections import Counter, deque
@@ -37,6 +38,13 @@ _SPACES = re.compile(r"\s+")
 FILTER_KINDS = ("tag", "year", "meeting", "lang")
 
 TermKey = int | str
+
+# count_terms reads UTF-16 in native byte order: one 16-bit unit per Han character, and a
+# 32-bit read at an even offset is a pair, whose first character is in the low half on a
+# little-endian machine and in the high half on a big-endian one.
+_UTF16 = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
+_FIRST, _SECOND = (0, 16) if sys.byteorder == "little" else (16, 0)
+assert array("H").itemsize == 2 and array("I").itemsize == 4
 
 
 def normalize(text: str) -> str:
@@ -69,7 +77,7 @@ def filter_term(kind: str, value: str | int) -> str:
 
 
 def count_terms(normalized: str) -> Counter[TermKey]:
-    """Token counts of already-normalised text, keyed by :func:`term_text`'s integer keys.
+    """Token counts of already-normalised text; :func:`term_text` turns keys into tokens.
 
     Counter(tokenize(t)) gives the same counts with string keys, three times slower:
     the body of a briefing is counted here, titles and tags may use either.
@@ -79,19 +87,20 @@ def count_terms(normalized: str) -> Counter[TermKey]:
     pieces = _NOT_HAN_GROUP.split(normalized)
     runs = [run for run in pieces[0::2] if run]
     words = _WORD.findall(" ".join(pieces[1::2]))
-    han = " ".join(runs).encode("utf-16-le")
-    # Han code points are all in the BMP (see HAN_CLASS), so one UTF-16 unit is one character
-    # and a 32-bit little-endian read at any even offset is a pair: low half first character.
+    han = " ".join(runs).encode(_UTF16)
+    # Han code points are all in the BMP (see HAN_CLASS): one unit is one character.
     counts: Counter[TermKey] = Counter(array("H", han))
     counts.update(array("I", han[: len(han) // 4 * 4]))
     counts.update(array("I", han[2 : 2 + (len(han) - 2) // 4 * 4]))
     # Drop the keys that touch the space joining two runs: they are not tokens. They are
     # computed from the runs' ends rather than filtered key by key, which would cost more
     # than the counting.
+    firsts = map(lshift, map(ord, map(itemgetter(0), runs[1:])), repeat(_SECOND))
+    lasts = map(lshift, map(ord, map(itemgetter(-1), runs[:-1])), repeat(_FIRST))
     junk = chain(
         (0x20,),
-        map(or_, map(lshift, map(ord, map(itemgetter(0), runs[1:])), repeat(16)), repeat(0x20)),
-        map(or_, map(ord, map(itemgetter(-1), runs[:-1])), repeat(0x20 << 16)),
+        map(or_, firsts, repeat(0x20 << _FIRST)),  # (space, first character of a run)
+        map(or_, lasts, repeat(0x20 << _SECOND)),  # (last character of a run, space)
     )
     deque(map(counts.pop, junk, repeat(None)), maxlen=0)
     counts.update(words)
@@ -103,5 +112,5 @@ def term_text(key: TermKey) -> str:
     if isinstance(key, str):
         return key
     if key > 0xFFFF:
-        return chr(key & 0xFFFF) + chr(key >> 16)
+        return chr(key >> _FIRST & 0xFFFF) + chr(key >> _SECOND & 0xFFFF)
     return chr(key)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 EVENTS_PATH = "/__briefings__/events"
 KEEPALIVE = 15.0  # seconds between SSE comments, so a closed tab frees its thread
@@ -133,6 +133,18 @@ class Resolved:
     location: str | None = None
 
 
+def split_target(target: str) -> tuple[str, str]:
+    """Path and query of a request target: origin-form (``/a?b``) or absolute-form (``http://h/a?b``).
+
+    Not ``urlsplit`` alone: it would read ``//evil.example/x`` as a host and a path.
+    """
+    if not target.startswith("/"):
+        parts = urlsplit(target)
+        return parts.path, parts.query
+    path, _, query = target.partition("#")[0].partition("?")
+    return path, query
+
+
 def _inside(root: Path, candidate: Path) -> Path | None:
     # resolve() follows every symlink; only then is is_relative_to a real containment check.
     real = candidate.resolve()
@@ -145,7 +157,7 @@ def resolve_request(site_dir: Path, target: str) -> Resolved:
     The path is percent-decoded once (UTF-8: ``/%E8%AF%BE`` is ``/课``); a ``..`` segment, a
     NUL or backslash, or a symlink leading out is a 404; folders redirect to their slash form.
     """
-    path = urlsplit(target).path
+    path, query = split_target(target)
     if not path.startswith("/"):
         return Resolved(400)
     try:
@@ -163,8 +175,10 @@ def resolve_request(site_dir: Path, target: str) -> Resolved:
         return Resolved(404)
     if real.is_dir():
         if not decoded.endswith("/"):
-            query = urlsplit(target).query
-            return Resolved(301, location=path + "/" + (f"?{query}" if query else ""))
+            # Rebuilt from the clean parts: echoing the raw path would turn "//evil.example"
+            # into a protocol-relative redirect to another host.
+            location = "/" + "".join(quote(part, safe="") + "/" for part in parts)
+            return Resolved(301, location=location + (f"?{query}" if query else ""))
         real = _inside(root, real / "index.html")
     if real is None or not real.is_file():
         return Resolved(404)
@@ -240,7 +254,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "briefings-serve"
 
     def do_GET(self) -> None:
-        if urlsplit(self.path).path == EVENTS_PATH:
+        if split_target(self.path)[0] == EVENTS_PATH:
             self._events()
         else:
             self._send(respond(self.server.site_dir, self.server.live, self.path), body=True)

@@ -294,8 +294,9 @@ export function snippet(text, ranges, size = 80) {
 
 // ---- the searcher: loads only the files a query needs, each once ----
 
-async function fetchBytes(url) {
-  const response = await fetch(url);
+async function fetchBytes(url, fresh = false) {
+  // The entry file is revalidated on every page load; build files never change.
+  const response = await fetch(url, fresh ? { cache: 'no-cache' } : {});
   if (!response.ok) throw new Error(`${response.status} ${url}`);
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -303,7 +304,7 @@ async function fetchBytes(url) {
 const text = new TextDecoder();
 
 export class Searcher {
-  /** ``entryUrl``: URL of search/entry.json; ``get``: url → Promise<Uint8Array> (tests count bytes). */
+  /** ``entryUrl``: URL of search/entry.json; ``get(url, fresh)`` → Promise<Uint8Array>. */
   constructor(entryUrl, get = fetchBytes) {
     this.entryUrl = new URL(entryUrl, globalThis.location?.href);
     this.get = get;
@@ -312,14 +313,19 @@ export class Searcher {
 
   /** The entry file names the current build; everything else is fetched from that folder. */
   entry() {
-    this.entryP ??= this.get(this.entryUrl.href).then((b) => JSON.parse(text.decode(b)));
+    this.entryP ??= this.get(this.entryUrl.href, true).then((b) => JSON.parse(text.decode(b)));
+    this.entryP.catch(() => { this.entryP = null; }); // try again on the next query
     return this.entryP;
   }
 
   async file(path) {
     const { build } = await this.entry();
     const url = new URL(`${build}/${path}`, this.entryUrl).href;
-    if (!this.cache.has(url)) this.cache.set(url, this.get(url).then(inflate));
+    if (!this.cache.has(url)) {
+      const bytes = this.get(url).then(inflate);
+      bytes.catch(() => this.cache.delete(url));
+      this.cache.set(url, bytes);
+    }
     return this.cache.get(url);
   }
 
