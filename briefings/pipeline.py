@@ -8,9 +8,11 @@ produces are the same as a cold build's. ``build`` is one cold build.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,8 +71,13 @@ class Builder:
     """
 
     def __init__(self, root: Path, out_dir: Path, options: BuildOptions | None = None, *,
-                 serve: bool = False, in_place: bool = False) -> None:
+                 serve: bool = False, in_place: bool = False, defer_search: bool = False) -> None:
         self.root = Path(root).resolve()
+        # The dev server shows an edited page first and updates the search index after it, in the
+        # background: at 10,000 briefings the index takes seconds, the page a fraction of one.
+        self.defer_search = defer_search and in_place
+        self._disk_lock = threading.Lock()
+        self._deferred: DeferredSearch | None = None
         self.out_dir = out_dir
         self.options = options or BuildOptions()
         self.serve = serve
@@ -81,6 +88,7 @@ class Builder:
         self._config: SiteConfig | None = None
         self._parsed: dict[Path, _Parsed] = {}
         self._files: set[Path] | None = None
+        self._order: list[Path] | None = None  # self._files, sorted; None when it must be sorted again
         self._memo: dict[str, tuple[Any, bytes]] = {}
         self._templates = TemplateCache()
         self._on_disk: dict[str, bytes] | None = None
@@ -121,8 +129,10 @@ class Builder:
         result.rendered, result.reused = renderer.rendered, renderer.reused
         if diagnostics.has_errors:
             return result
-        with _timed(timings, "search"):
-            outputs += self._search_outputs(site)
+        deferring = self.defer_search and write
+        if not deferring:
+            with _timed(timings, "search"):
+                outputs += self._search_outputs(site)
         result.outputs = outputs
         result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
         # Forget pages the site no longer has, so the memo does not grow without bound.
@@ -134,13 +144,22 @@ class Builder:
         with _timed(timings, "write"):
             try:
                 if self.in_place:
-                    result.written, result.removed = self._write_in_place(outputs)
+                    owns = (lambda path: not is_index_file(path)) if deferring else (lambda path: True)
+                    result.written, result.removed = self._write_in_place(outputs, owns)
+                    if deferring:
+                        if self._deferred is None:
+                            self._deferred = DeferredSearch(self)
+                        self._deferred.submit(site)
                 else:
                     publish(outputs, self.out_dir)
                     result.written = sorted(produced)
             except OutputError as exc:
                 diagnostics.error("site.toml", None, str(exc))
         return result
+
+    def wait_for_search(self, timeout: float | None = None) -> bool:
+        """Block until a deferred search index is written; False if it is still running."""
+        return self._deferred is None or self._deferred.wait(timeout)
 
     def _search_outputs(self, site: Site) -> list[Output]:
         """The search index files; reused while the published briefings are the same."""
@@ -152,32 +171,45 @@ class Builder:
 
     def _load(self, config: SiteConfig, diagnostics: Diagnostics, changed: Iterable[Path] | None) -> list[Briefing]:
         content = (self.root / CONTENT_DIR).resolve()
+        recheck: set[Path] | None = None  # files whose stamp is checked; None: every file
         if changed is None or self._files is None:
             self._files = {p.resolve() for p in briefing_files(self.root)}
+            self._order = None
         else:
+            # Only the changed files are looked at: at 10,000 briefings, stat()ing, checking and
+            # sorting every path again took longer than parsing the one that changed.
+            recheck = set()
+            sweep = False
             for path in changed:
                 path = Path(path).resolve()
-                if not path.is_relative_to(content) or path.suffix != ".md":
+                if not path.is_relative_to(content):
                     continue
-                if path.is_file():
-                    self._files.add(path)
+                if path.suffix == ".md" and path.is_file():
+                    if path not in self._files:
+                        self._files.add(path)
+                        self._order = None
+                    recheck.add(path)
                 else:
-                    self._files.discard(path)
-                    self._parsed.pop(path, None)
-            # A folder renamed or deleted: its files are gone without an event each.
-            self._files = {p for p in self._files if p.exists()}
+                    sweep = True  # a file deleted, or a folder renamed or deleted: its files go without an event each
+            if sweep:
+                kept = {p for p in self._files if p.exists()}
+                if kept != self._files:
+                    self._files, self._order = kept, None
+        if self._order is None:
+            self._order = sorted(self._files)
         briefings: list[Briefing] = []
-        for path in sorted(self._files):
-            try:
-                stat = path.stat()
-            except FileNotFoundError:
-                continue
-            stamp = (stat.st_mtime_ns, stat.st_size)
+        for path in self._order:
             parsed = self._parsed.get(path)
-            if parsed is None or parsed.stamp != stamp:
-                own = Diagnostics()
-                briefing = load_briefing(path, config, own)
-                parsed = self._parsed[path] = _Parsed(stamp, briefing, own.items)
+            if recheck is None or parsed is None or path in recheck:
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:
+                    continue
+                stamp = (stat.st_mtime_ns, stat.st_size)
+                if parsed is None or parsed.stamp != stamp:
+                    own = Diagnostics()
+                    briefing = load_briefing(path, config, own)
+                    parsed = self._parsed[path] = _Parsed(stamp, briefing, own.items)
             diagnostics.extend(parsed.diagnostics)
             if parsed.briefing is not None:
                 briefings.append(parsed.briefing)
@@ -185,7 +217,17 @@ class Builder:
             del self._parsed[gone]
         return briefings
 
-    def _write_in_place(self, outputs: list[Output]) -> tuple[list[str], list[str]]:
+    def _write_in_place(self, outputs: list[Output], owns: Callable[[str], bool] = lambda path: True
+                        ) -> tuple[list[str], list[str]]:
+        """Write what changed; remove what vanished among the paths this write ``owns``.
+
+        Pages and a deferred search index are written by different threads: each owns its
+        paths, and a lock keeps the two from interleaving.
+        """
+        with self._disk_lock:
+            return self._write_owned(outputs, owns)
+
+    def _write_owned(self, outputs: list[Output], owns: Callable[[str], bool]) -> tuple[list[str], list[str]]:
         root = self.out_dir.resolve()
         if self._on_disk is None:  # first build: start from an empty folder of our own
             if root.exists():
@@ -193,7 +235,7 @@ class Builder:
             self._on_disk = {}
         root.mkdir(parents=True, exist_ok=True)
         written: list[str] = []
-        current: dict[str, bytes] = {}
+        current: dict[str, bytes] = {path: data for path, data in self._on_disk.items() if not owns(path)}
         for output in outputs:
             relative = output.path
             if relative not in self._on_disk:  # a path already on disk was checked when it was first written
@@ -209,11 +251,63 @@ class Builder:
             temporary.write_bytes(output.data)
             os.replace(temporary, target)  # readers never see half a file
             written.append(relative)
-        removed = sorted(self._on_disk.keys() - current.keys())
+        removed = sorted(path for path in self._on_disk.keys() - current.keys() if owns(path))
         for relative in removed:
             (root / relative).unlink(missing_ok=True)
         self._on_disk = current
         return written, removed
+
+
+_INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]+/.+)")
+
+
+def is_index_file(path: str) -> bool:
+    """A file of the search index (not the search page, which is a page like any other)."""
+    return bool(_INDEX_FILE.fullmatch(path))
+
+
+class DeferredSearch:
+    """Builds the search index of the newest site in a background thread, then writes it.
+
+    A newer site submitted while an index is being built supersedes it: only the index of
+    the newest site is written, so the files on disk end up as a full build would make them.
+    """
+
+    def __init__(self, builder: Builder) -> None:
+        self._builder = builder
+        self._pending: Site | None = None
+        self._wake = threading.Condition()
+        self._busy = False
+        self.error: BaseException | None = None
+        threading.Thread(target=self._run, name="briefings-search-index", daemon=True).start()
+
+    def submit(self, site: Site) -> None:
+        with self._wake:
+            self._pending = site
+            self._wake.notify_all()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        with self._wake:
+            return self._wake.wait_for(lambda: self._pending is None and not self._busy, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._pending is not None)
+                site, self._pending, self._busy = self._pending, None, True
+            try:
+                outputs = self._builder._search_outputs(site)
+                with self._wake:
+                    superseded = self._pending is not None
+                if not superseded:
+                    self._builder._write_in_place(outputs, is_index_file)
+                self.error = None
+            except Exception as exc:  # reported by the dev server; a failed index never stops it
+                self.error = exc
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._wake.notify_all()
 
 
 def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None = None,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sitebuilder import make_site
 
-from briefings.pipeline import Builder, build
+from briefings.pipeline import Builder, build, is_index_file
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -24,7 +24,7 @@ def many(n: int) -> str:
 
 
 def pages(written: list[str]) -> list[str]:
-    return [path for path in written if not path.startswith("search/")]
+    return [path for path in written if not is_index_file(path)]
 
 
 def touch(path: Path, text: str) -> None:
@@ -129,4 +129,20 @@ def test_config_change_rebuilds_everything(tmp_path):
     touch(config, config.read_text(encoding="utf-8").replace("测试简报", "新名字"))
     result = builder.build([config])
     assert result.reused == 0 and "新名字" in (out / "index.html").read_text(encoding="utf-8")
+    assert_same_as_cold_build(site, out)
+
+
+def test_deferred_search_index_catches_up_with_the_pages(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True, defer_search=True)
+    first = builder.build()
+    assert pages(first.written) == first.written, "the index comes after the pages"
+    assert builder.wait_for_search(timeout=60)
+    assert (out / "search" / "entry.json").is_file()
+    path = site.root / "content" / "07.md"
+    touch(path, path.read_text(encoding="utf-8").replace("内容7。", "内容7，独一无二的新词。"))
+    second = builder.build([path])
+    assert pages(second.written) == second.written, "pages only; the index follows"
+    assert builder.wait_for_search(timeout=60)
     assert_same_as_cold_build(site, out)
