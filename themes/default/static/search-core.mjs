@@ -43,6 +43,16 @@ export function termsOf(text) {
   return [...new Set(terms)];
 }
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
+  'October', 'November', 'December'];
+
+/** 2026-06-30 as the site writes dates (briefings.render.format_date): 2026年6月30日, June 30, 2026. */
+export function formatDate(iso, lang) {
+  const [y, m, d] = String(iso).split('-').map(Number);
+  if (!y || !(m >= 1 && m <= 12) || !d) return iso;
+  return /^zh\b/i.test(lang || '') ? `${y}年${m}月${d}日` : `${MONTHS[m - 1]} ${d}, ${y}`;
+}
+
 // ---- query syntax: words, "quoted phrases", tag:… year:… meeting:… lang:… ----
 
 /**
@@ -423,13 +433,14 @@ export class Searcher {
   /**
    * Results ``start``… of a search, up to ``size``, with fragments: quoted phrases must
    * occur exactly (hits without them are skipped), exact phrases and title matches move
-   * up, and each result links to its section with the most hits.
+   * up, and each result links to its section with the most hits. ``dropped`` counts the hits
+   * read here that lack a quoted phrase: the true count is ``hits.length`` minus all dropped.
    */
   async results({ parts, hits }, start = 0, size = 10) {
     const needles = parts.map((p) => p.text);
     const phrases = parts.filter((p) => p.quoted).map((p) => normalize(p.text));
     const out = [];
-    let next = start;
+    let next = start, dropped = 0;
     // A rare quoted phrase could make this read every fragment: stop after 5 pages' worth.
     const limit = Math.min(hits.length, start + 5 * size);
     while (out.length < size && next < limit) {
@@ -439,10 +450,11 @@ export class Searcher {
       batch.forEach((hit, k) => {
         const r = describe(frags[k], needles, parts);
         if (phrases.every((p) => r.all.includes(p))) out.push({ ...r, id: hit.id, score: hit.score * r.boost });
+        else dropped++;
       });
     }
     out.sort((a, b) => b.score - a.score || a.id - b.id);
-    return { items: out, next };
+    return { items: out, next, dropped };
   }
 }
 

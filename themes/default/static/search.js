@@ -58,10 +58,11 @@ function arrowKeys(input, list) {
   });
 }
 
-function resultItem(r) {
+function resultItem(r, mod) {
   const li = el('li', { class: 'search-result', lang: r.lang });
   li.append(el('a', { href: r.url }, marked('span', r.title, r.titleRanges, { class: 'search-title' })));
-  const meta = el('p', { class: 'search-meta' }, el('time', { datetime: r.date }, r.date));
+  const date = el('time', { datetime: r.date }, mod.formatDate(r.date, document.documentElement.lang));
+  const meta = el('p', { class: 'search-meta' }, date);
   for (const tag of r.tags) meta.append(' ', el('span', { class: 'search-tag' }, tag));
   li.append(meta);
   if (r.heading) li.append(el('p', { class: 'search-section' }, r.heading));
@@ -112,7 +113,7 @@ async function initPage(root) {
   if (selects.some((s) => s.value)) { details.open = true; facets(); }
   details.addEventListener('toggle', () => details.open && facets());
 
-  let seq = 0, found = null, next = 0, picks = {}, lastQuery = null;
+  let seq = 0, found = null, next = 0, dropped = 0, picks = {}, lastQuery = null;
 
   function renderChoices() {
     choices.replaceChildren();
@@ -132,12 +133,18 @@ async function initPage(root) {
     choices.hidden = !choices.childElementCount;
   }
 
-  async function showMore(token) {
+  /** The next page of results; ``fresh`` replaces the list, so old results stay until new ones are ready. */
+  async function showMore(token, fresh = false) {
     const page = await searcher.results(found, next, 10);
     if (token !== seq) return;
     next = page.next;
-    list.append(...page.items.map(resultItem));
+    // Hits without a quoted phrase are only known once read: the count shrinks as they are.
+    dropped = (fresh ? 0 : dropped) + page.dropped;
+    const items = page.items.map((r) => resultItem(r, mod));
+    if (fresh) list.replaceChildren(...items);
+    else list.append(...items);
     more.hidden = next >= found.hits.length;
+    status.textContent = countText(strings, found.hits.length - dropped);
   }
 
   async function run() {
@@ -156,11 +163,9 @@ async function initPage(root) {
       if (token !== seq) return;
       found = result;
       next = 0;
-      list.replaceChildren();
       renderChoices();
-      if (result.empty) { status.textContent = ''; more.hidden = true; return; }
-      status.textContent = countText(strings, result.hits.length);
-      await showMore(token);
+      if (result.empty) { list.replaceChildren(); status.textContent = ''; more.hidden = true; return; }
+      await showMore(token, true);
     } catch {
       if (token === seq) status.textContent = strings.error || 'Search is not available.';
     }
@@ -205,7 +210,7 @@ async function initHeader(form) {
       const found = await searcher.search(q);
       const page = await searcher.results(found, 0, 5);
       if (token !== seq) return;
-      status.textContent = countText(strings, found.hits.length);
+      status.textContent = countText(strings, found.hits.length - page.dropped);
       list.replaceChildren(...page.items.map((r) => el('li', {}, el('a', { href: r.url }, r.title))));
       if (found.hits.length > page.items.length) {
         const all = new URL(form.action, location.href);
