@@ -34,7 +34,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     out_dir = Path(args.output) if args.output else root / "public"
     options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url)
     start = time.perf_counter()
-    result = build(root, out_dir, options, write=not args.minify)
+    result = build(root, out_dir, options, write=not args.minify, cache=not args.no_cache)
     if args.minify and result.ok:  # minify the rendered pages, then publish them as build() would
         began = time.perf_counter()
         try:
@@ -144,6 +144,8 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--base-url", help="override base_url from site.toml")
     build_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     build_parser.add_argument("--profile", action="store_true", help="print the time of each step")
+    build_parser.add_argument("--no-cache", action="store_true",
+                              help="parse every file again instead of using SITE/.briefings-cache/")
     build_parser.add_argument("--minify", action="store_true",
                               help="minify HTML pages (needs minify-html: pip install 'briefings[minify]')")
     build_parser.set_defaults(run=cmd_build)

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cache import ParseCache, file_digest
 from .config import SiteConfig, load_config
-from .content import CONTENT_DIR, briefing_files, load_briefing
+from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many
 from .diagnostics import Diagnostic, Diagnostics
 from .manifest import manifest_outputs
 from .model import Briefing, Site
@@ -71,11 +72,14 @@ class Builder:
     """
 
     def __init__(self, root: Path, out_dir: Path, options: BuildOptions | None = None, *,
-                 serve: bool = False, in_place: bool = False, defer_search: bool = False) -> None:
+                 serve: bool = False, in_place: bool = False, defer_search: bool = False,
+                 persist_cache: bool = False) -> None:
         self.root = Path(root).resolve()
         # The dev server shows an edited page first and updates the search index after it, in the
         # background: at 10,000 briefings the index takes seconds, the page a fraction of one.
         self.defer_search = defer_search and in_place
+        # Parsed briefings kept in SITE/.briefings-cache/ between runs (command-line builds).
+        self.persist_cache = persist_cache
         self._disk_lock = threading.Lock()
         self._deferred: DeferredSearch | None = None
         self.out_dir = out_dir
@@ -169,6 +173,41 @@ class Builder:
             self._search = (key, [Output(path, data, "search index") for path, data in sorted(files.items())])
         return self._search[1]
 
+    def _parse_all(self, config: SiteConfig) -> None:
+        """The first load: every file, through the persistent cache, the rest across all cores.
+
+        A warm build (nothing changed since the last one) parses nothing; a cold one spreads
+        the Markdown over the machine's cores.
+        """
+        assert self._order is not None
+        cache = ParseCache.open(self.root, config) if self.persist_cache else None
+        jobs: list[tuple[str, bytes]] = []
+        stamps: dict[str, tuple[Path, tuple[int, int], str]] = {}
+        for path in self._order:
+            try:
+                stat = path.stat()
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            source = path.relative_to(self.root).as_posix()
+            digest = file_digest(data)
+            stamps[source] = (path, (stat.st_mtime_ns, stat.st_size), digest)
+            hit = cache.get(source, digest) if cache is not None else None
+            if hit is not None:
+                self._parsed[path] = _Parsed(stamps[source][1], hit[0], hit[1])
+            else:
+                jobs.append((source, data))
+        # Forking is unsafe once other threads run (the dev server's watcher): parse in-process then.
+        workers = (os.cpu_count() or 1) if threading.active_count() == 1 else 1
+        for (source, _), (briefing, found) in zip(jobs, parse_many(jobs, config, workers), strict=True):
+            path, stamp, digest = stamps[source]
+            self._parsed[path] = _Parsed(stamp, briefing, found)
+            if cache is not None:
+                cache.put(source, digest, briefing, found)
+        if cache is not None:
+            cache.retain(set(stamps))
+            cache.save()
+
     def _load(self, config: SiteConfig, diagnostics: Diagnostics, changed: Iterable[Path] | None) -> list[Briefing]:
         content = (self.root / CONTENT_DIR).resolve()
         recheck: set[Path] | None = None  # files whose stamp is checked; None: every file
@@ -197,6 +236,8 @@ class Builder:
                     self._files, self._order = kept, None
         if self._order is None:
             self._order = sorted(self._files)
+        if not self._parsed:
+            self._parse_all(config)
         briefings: list[Briefing] = []
         for path in self._order:
             parsed = self._parsed.get(path)
@@ -311,6 +352,10 @@ class DeferredSearch:
 
 
 def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None = None,
-          *, write: bool = True, serve: bool = False) -> BuildResult:
-    """One cold build of the site in ``root``. Nothing is written unless every step succeeded."""
-    return Builder(root, out_dir or root / "public", options, serve=serve).build(write=write)
+          *, write: bool = True, serve: bool = False, cache: bool = False) -> BuildResult:
+    """One build of the site in ``root``. Nothing is written unless every step succeeded.
+
+    With ``cache``, briefings parsed by earlier builds are taken from ``SITE/.briefings-cache/``.
+    """
+    return Builder(root, out_dir or root / "public", options, serve=serve,
+                   persist_cache=cache).build(write=write)

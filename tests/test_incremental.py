@@ -146,3 +146,18 @@ def test_deferred_search_index_catches_up_with_the_pages(tmp_path):
     assert pages(second.written) == second.written, "pages only; the index follows"
     assert builder.wait_for_search(timeout=60)
     assert_same_as_cold_build(site, out)
+
+
+def test_persistent_cache_gives_the_same_site_and_notices_edits(tmp_path):
+    site = make_site(tmp_path, many(12))
+    cold = build(site.root, tmp_path / "cold", cache=True)
+    assert cold.ok and (site.root / ".briefings-cache").is_dir()
+    warm = build(site.root, tmp_path / "warm", cache=True)
+    assert files_of(tmp_path / "warm") == files_of(tmp_path / "cold")
+    path = site.root / "content" / "05.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("内容5。", "内容5，改过。"), encoding="utf-8")
+    edited = build(site.root, tmp_path / "edited", cache=True)
+    uncached = build(site.root, tmp_path / "uncached")
+    assert edited.ok and files_of(tmp_path / "edited") == files_of(tmp_path / "uncached")
+    assert "内容5，改过。" in (tmp_path / "edited" / "2023/03/di-5-ci-hui-yi/index.html").read_text(encoding="utf-8")
+    assert warm.ok and uncached.ok
