@@ -126,7 +126,7 @@ class DevServer:
             # Bind first: with port 0 only the bound socket knows the port the base URL needs.
             self.url = f"http://{url_host(self.host)}:{self.httpd.server_address[1]}/"
             options = BuildOptions(drafts=True, future=True, base_url=self.url)
-            builder = Builder(self.root, self.out_dir, options, serve=True, in_place=True)
+            builder = Builder(self.root, self.out_dir, options, serve=True, in_place=True, defer_search=True)
             self.rebuilder = Rebuilder(builder, self.live, self.stream)
             # Watch before the first build, so a save during it is not lost.
             self.watcher = Watcher(self.root, self.out_dir, self.changes, poll=self.poll)
