@@ -94,6 +94,7 @@ class Builder:
         self._files: set[Path] | None = None
         self._order: list[Path] | None = None  # self._files, sorted; None when it must be sorted again
         self._memo: dict[str, tuple[Any, bytes]] = {}
+        self._placed: dict[int, tuple[Briefing, Briefing]] = {}
         self._templates = TemplateCache()
         self._on_disk: dict[str, bytes] | None = None
         self._search: tuple[Any, list[Output]] | None = None
@@ -121,7 +122,7 @@ class Builder:
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed)
         with _timed(timings, "assemble"):
-            site = assemble(config, loaded, self.options, diagnostics)
+            site = assemble(config, loaded, self.options, diagnostics, self._placed)
         result.site = site
         if diagnostics.has_errors:
             return result

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from . import pinyin, slugs
@@ -31,6 +32,18 @@ class BuildOptions:
     now: dt.datetime | None = None
 
 
+def _placed(config: SiteConfig, briefing: Briefing, placed: dict[int, tuple[Briefing, Briefing]] | None
+            ) -> Briefing:
+    if placed is not None:
+        hit = placed.get(id(briefing))
+        if hit is not None and hit[0] is briefing:
+            return hit[1]
+    with_url = replace(briefing, url=briefing_url(config, briefing))
+    if placed is not None:
+        placed[id(briefing)] = (briefing, with_url)
+    return with_url
+
+
 def language_prefix(config: SiteConfig, code: str) -> str:
     return "" if code == config.default_language else f"/{code}"
 
@@ -49,9 +62,15 @@ def is_published(briefing: Briefing, options: BuildOptions, now: dt.datetime) ->
 
 
 def assemble(config: SiteConfig, loaded: Sequence[Briefing], options: BuildOptions,
-             diagnostics: Diagnostics) -> Site:
+             diagnostics: Diagnostics, placed: dict[int, tuple[Briefing, Briefing]] | None = None) -> Site:
+    """``placed`` (kept by the caller between builds of one config) remembers each loaded
+    briefing with its URL set, so a rebuild after one edit does not copy 10,000 briefings."""
     now = options.now or dt.datetime.now(dt.UTC)
-    published = [replace(b, url=briefing_url(config, b)) for b in loaded if is_published(b, options, now)]
+    published = [_placed(config, b, placed) for b in loaded if is_published(b, options, now)]
+    if placed is not None:  # forget briefings that are gone or were parsed again
+        keep = {id(b) for b in loaded}
+        for stale in placed.keys() - keep:
+            del placed[stale]
     # Newest first; the source path makes the order total, so builds are repeatable.
     published.sort(key=lambda b: (b.date.timestamp(), b.source), reverse=True)
     _check_urls(config, published, diagnostics)
@@ -92,10 +111,15 @@ def _check_urls(config: SiteConfig, briefings: Sequence[Briefing], diagnostics: 
 
 
 def translation_key(briefing: Briefing) -> str:
-    if briefing.translation_key:
-        return "key:" + briefing.translation_key
+    return _translation_key(briefing.source, briefing.translation_key)
+
+
+@lru_cache(maxsize=65536)
+def _translation_key(source: str, declared: str | None) -> str:
+    if declared:
+        return "key:" + declared
     # Files that share a base name are translations: meeting.md + meeting.en.md.
-    path = PurePosixPath(briefing.source)
+    path = PurePosixPath(source)
     stem = re.sub(r"\.[A-Za-z]{2}(?:[-_][A-Za-z]+)?$", "", path.stem)
     return f"file:{path.parent}/{stem}"
 
@@ -175,7 +199,8 @@ def _terms(config: SiteConfig, code: str, prefix: str, briefings: list[Briefing]
             name=name, slug=slug, lang=code, url=f"{prefix}/{taxonomy}/{slug}/",
             reading=pinyin.with_tones(name) if has_han else "",
             letter=pinyin.index_letter(name),
-            briefings=tuple(dict.fromkeys(members)),
+            # Deduplicated by identity: hashing a frozen Briefing hashes every field, body and all.
+            briefings=tuple({id(b): b for b in members}.values()),
             taxonomy=taxonomy,
         ))
     tags.sort(key=lambda tag: pinyin.sort_key(tag.name))
