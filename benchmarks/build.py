@@ -26,7 +26,7 @@ def timed_build(site: Path, out: Path) -> tuple[float, int, float]:
     """(wall seconds, pages, peak RSS in MB) of one build in a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "briefings", "build", str(site), "-o", str(out)],
+    done = subprocess.run([sys.executable, "-m", "briefings", "build", str(site), "-o", str(out), "--no-cache"],
                           cwd=REPO, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if done.returncode != 0:

@@ -28,14 +28,22 @@ def slugify(text: str, max_length: int = MAX_LENGTH) -> str:
     words: list[str] = []
     for item in pinyin.syllables(unicodedata.normalize("NFKC", text)):
         words.extend(_ascii_words(item))
+    # Numbers at the end (a date, a document number) tell similar titles apart, so a cut
+    # keeps them: "…basic education, January 30, 2023" → "…-basic-30-2023", not "…-basic".
+    tail: list[str] = []
+    if len("-".join(words)) > max_length:
+        while words and words[-1].isdigit() and len("-".join([words[-1], *tail])) < max_length // 3:
+            tail.insert(0, words.pop())
+    budget = max_length - (len("-".join(tail)) + 1 if tail else 0)
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > max_length:
+        if len(candidate) > budget:
             if not slug:  # one very long word: cut it rather than return nothing
-                slug = word[:max_length]
+                slug = word[:budget]
             break
         slug = candidate
+    slug = "-".join(part for part in (slug, *tail) if part)
     if not slug:
         # Nothing readable (emoji, punctuation only): a stable name from the text itself.
         digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]

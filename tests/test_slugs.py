@@ -57,3 +57,10 @@ def test_registry_names_the_first_owner():
     assert registry.claim("/a/", "content/a.md") is None
     assert registry.claim("/a/", "content/a.md") is None
     assert registry.claim("/a/", "content/b.md") == "content/a.md"
+
+
+def test_a_cut_keeps_the_numbers_that_tell_titles_apart():
+    first = slugify("Bureau Party Group meeting on balanced, high-quality basic education, January 30, 2023")
+    second = slugify("Bureau Party Group meeting on balanced, high-quality basic education, January 7, 2023")
+    assert first != second
+    assert first.endswith("-30-2023") and len(first) <= 60
