@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,7 +46,7 @@ title = "教育简报"
 title = "Education briefings"
 """
 POLL = 0.002  # seconds between polls of the server
-GIVE_UP = 60.0
+GIVE_UP = 300.0  # seconds; a rebuild with the search index at 10,000 briefings takes tens of seconds
 
 
 def child(root: Path, log: Path) -> None:
@@ -53,20 +54,23 @@ def child(root: Path, log: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from briefings.serve import DevServer
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server (and remove its folder) when killed
     with log.open("w", encoding="utf-8") as stream:
         stream.reconfigure(line_buffering=True)
         server = DevServer(root, port=0, stream=stream)
         start = time.perf_counter()
         server.start()
         first = time.perf_counter() - start
-        last = server.rebuilder.last
+        last = server.rebuilder.last if server.rebuilder else None
         if last is None or not last.ok:
             raise SystemExit(f"the first build failed: see {log}")
         site = last.site
         urls = {b.source: b.url for e in site.editions for b in e.briefings} if site else {}  # type: ignore[union-attr]
         print(json.dumps({"url": server.url, "first_build": first, "urls": urls}), flush=True)
-        sys.stdin.read()  # the parent closes stdin when done
-        server.stop()
+        try:
+            sys.stdin.read()  # the parent closes stdin when done
+        finally:
+            server.stop()
 
 
 def make_site(folder: Path, n: int) -> Path:

@@ -354,14 +354,15 @@ def alternates(site: Site, briefing: Briefing) -> dict[str, str]:
 def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> Iterator[Output]:
     lang, prefix = edition.language.code, edition.language.prefix
     items = edition.briefings
-    tags_by_name = {t.name: t for t in edition.tags}
+    # One view per tag, shared by the pages that show it, not one per tag per briefing page.
+    tag_views = {t.name: TagView.of(t) for t in edition.tags}
     term_urls = {taxonomy: {term.name: term.url for term in terms} for taxonomy, terms in edition.terms.items()}
     other_homes = {e.language.code: e.language.prefix + "/" for e in r.site.editions}
     for index, briefing in enumerate(items):
         names = [tag_display_name(r.config, t, lang) for t in briefing.tags]
         yield r.page(
             "briefing.html", briefing.url + "index.html", lang, briefing.source,
-            briefing=briefing, tags=[TagView.of(tags_by_name[n]) for n in names if n in tags_by_name],
+            briefing=briefing, tags=[tag_views[n] for n in names if n in tag_views],
             # where this briefing's meeting (chair …) has a page of its own, when site.toml asks for one
             term_urls={taxonomy: {v: urls[v] for v in term_values(briefing, taxonomy) if v in urls}
                        for taxonomy, urls in term_urls.items()},

@@ -71,6 +71,8 @@ def built(tmp_path: Path) -> Path:
     "/leak-dir/key.txt",
     "/leak-dir/",
     "http://127.0.0.1:8000/../secret.txt",
+    "/" + "长" * 400,  # longer than a file name may be
+    "/" + "a/" * 3000,
 ])
 def test_nothing_outside_the_site_is_served(built: Path, target: str) -> None:
     resolved = resolve_request(built, target)
@@ -249,11 +251,12 @@ def test_editor_litter_never_reaches_the_rebuild(event: str, paths: list[str | b
     assert [str(c.path) for c in found] == expected
 
 
-def test_watcher_reports_a_save_and_ignores_swap_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("poll", [False, True], ids=["native", "polling"])
+def test_watcher_reports_a_save_and_ignores_swap_files(tmp_path: Path, poll: bool) -> None:
     site = make_site(tmp_path, "-- content/a.md --\n---\ntitle: 甲\ndate: 2023-01-01\n---\n正文。\n")
     root = site.root.resolve()
     changes = Changes(quiet=0.05)
-    watcher = Watcher(root, tmp_path / "out", changes)
+    watcher = Watcher(root, tmp_path / "out", changes, poll=poll)
     watcher.start()
     try:
         (root / "content" / ".a.md.swp").write_bytes(b"swap")
@@ -407,6 +410,20 @@ def test_drafts_and_future_briefings_are_shown_with_a_banner(tmp_path: Path) -> 
         assert status == 200 and "draft-banner" in html
         assert 'href="http://127.0.0.1:' in html  # base URL is the server's own
     assert not (site.root / "public").exists()  # never the user's public/
+
+
+def test_a_save_is_picked_up_by_the_watcher_and_rebuilt(tmp_path: Path) -> None:
+    site = make_site(tmp_path, BRIEFINGS)
+    with DevServer(site.root, port=0, stream=io.StringIO()) as server:
+        url = "/2023/05/zhong-kao-gong-zuo-hui/"
+        assert "中考正文" in page(server.out_dir, server.live, url)[1]
+        source = site.root / "content" / "2023" / "b.md"
+        builds = server.rebuilder.builds
+        edit(source, "中考正文", "中考新正文")
+        # Wait build by build (each a condition, not a sleep) until the page shows the edit.
+        while "中考新正文" not in page(server.out_dir, server.live, url)[1]:
+            builds += 1
+            assert server.rebuilder.wait_for_builds(builds, WAIT), "no rebuild after the save"
 
 
 # -- one real socket: the handler wiring, HEAD and the event stream --------------------------

@@ -115,6 +115,7 @@ class DevServer:
         self.changes = Changes(quiet=quiet)
         self._threads: list[threading.Thread] = []
         self.httpd: DevHTTPServer | None = None
+        self.rebuilder: Rebuilder | None = None
         self.watcher: Watcher | None = None
         self.url = ""
 
@@ -154,6 +155,10 @@ class DevServer:
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads.clear()
+        if self.rebuilder is not None:
+            # The search index is written by a thread of the builder's: removing the folder under
+            # it would leave it to make the folder again.
+            self.rebuilder.builder.wait_for_search(timeout=10)
         if self._own_out:
             shutil.rmtree(self.out_dir, ignore_errors=True)
 
@@ -165,8 +170,10 @@ class DevServer:
         self.stop()
 
     def _loop(self) -> None:
+        rebuilder = self.rebuilder
+        assert rebuilder is not None, "started before the first build"
         while (batch := self.changes.next_batch()) is not None:
-            self.rebuilder.rebuild(batch)
+            rebuilder.rebuild(batch)
 
 
 def _interrupt(signum: int, frame: object) -> None:

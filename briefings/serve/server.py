@@ -170,11 +170,18 @@ def resolve_request(site_dir: Path, target: str) -> Resolved:
     if ".." in parts:
         return Resolved(404)
     root = site_dir.resolve()
+    try:
+        return _find(root, parts, decoded.endswith("/"), query)
+    except OSError:  # a name too long for the file system, say: not a file of the site either
+        return Resolved(404)
+
+
+def _find(root: Path, parts: list[str], slash: bool, query: str) -> Resolved:
     real = _inside(root, root.joinpath(*parts))
     if real is None:
         return Resolved(404)
     if real.is_dir():
-        if not decoded.endswith("/"):
+        if not slash:
             # Rebuilt from the clean parts: echoing the raw path would turn "//evil.example"
             # into a protocol-relative redirect to another host.
             location = "/" + "".join(quote(part, safe="") + "/" for part in parts)
