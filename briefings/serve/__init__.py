@@ -9,6 +9,7 @@ removes it. ``serve`` runs one until Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import shutil
 import signal
@@ -155,12 +156,19 @@ class DevServer:
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads.clear()
-        if self.rebuilder is not None:
-            # The search index is written by a thread of the builder's: removing the folder under
-            # it would leave it to make the folder again.
-            self.rebuilder.builder.wait_for_search(timeout=10)
+        if self.rebuilder is not None and self._own_out:
+            self._wait_for_search(self.rebuilder.builder)
         if self._own_out:
             shutil.rmtree(self.out_dir, ignore_errors=True)
+
+    def _wait_for_search(self, builder: Builder) -> None:
+        # The search index is written by a thread of the builder's that cannot be cancelled:
+        # removing the folder while it runs would only have it made again, with the index in it.
+        if builder.wait_for_search(timeout=1):
+            return
+        print(f"finishing the search index before removing {self.out_dir} (Ctrl-C to skip)", file=self.stream)
+        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: leave it behind
+            builder.wait_for_search()
 
     def __enter__(self) -> DevServer:
         self.start()
