@@ -89,6 +89,12 @@ class Builder:
         self.reset()
 
     def reset(self) -> None:
+        """Forget everything, including what the output folder holds."""
+        self._forget_built()
+        self._on_disk: dict[str, bytes] | None = None
+
+    def _forget_built(self) -> None:
+        """Forget what was parsed and rendered (a new config changes all of it)."""
         self._config: SiteConfig | None = None
         self._parsed: dict[Path, _Parsed] = {}
         self._files: set[Path] | None = None
@@ -96,7 +102,6 @@ class Builder:
         self._memo: dict[str, tuple[Any, bytes]] = {}
         self._placed: dict[int, tuple[Briefing, Briefing]] = {}
         self._templates = TemplateCache()
-        self._on_disk: dict[str, bytes] | None = None
         self._search: tuple[Any, list[Output]] | None = None
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
@@ -113,11 +118,7 @@ class Builder:
         if config is None:
             return result
         if config != self._config:
-            out_dir, options, serve, in_place = self.out_dir, self.options, self.serve, self.in_place
-            on_disk = self._on_disk
-            self.reset()
-            self._on_disk = on_disk  # what is on disk stays true whatever the config says
-            self.out_dir, self.options, self.serve, self.in_place = out_dir, options, serve, in_place
+            self._forget_built()  # what is on disk stays true whatever the config says
             self._config = config
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed)
