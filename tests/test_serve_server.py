@@ -20,7 +20,15 @@ from sitebuilder import make_site
 from briefings.pipeline import Builder
 from briefings.serve import DevServer, Rebuilder
 from briefings.serve.classify import Kind
-from briefings.serve.server import EVENTS_PATH, DevHTTPServer, LiveState, inject, resolve_request, respond
+from briefings.serve.server import (
+    EVENTS_PATH,
+    DevHTTPServer,
+    LiveState,
+    host_allowed,
+    inject,
+    resolve_request,
+    respond,
+)
 from briefings.serve.watcher import Change, Changes, Debounce, Watcher, changes_of
 
 WAIT = 10.0  # seconds: a generous ceiling for conditions, never a sleep
@@ -456,3 +464,17 @@ def test_http_server_end_to_end(built: Path) -> None:
         live.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.mark.parametrize("host,bound,allowed", [
+    ("127.0.0.1:8000", "127.0.0.1", True),
+    ("localhost:8000", "127.0.0.1", True),
+    ("localhost", "127.0.0.1", True),
+    ("[::1]:8000", "::1", True),
+    (None, "127.0.0.1", True),
+    ("evil.example:8000", "127.0.0.1", False),  # DNS rebinding: a foreign name pointed at loopback
+    ("127.0.0.1.evil.example", "127.0.0.1", False),
+    ("briefings.lan:8000", "0.0.0.0", True),  # bound to the network on purpose
+])
+def test_host_header_guards_a_loopback_server(host, bound, allowed):
+    assert host_allowed(host, bound) is allowed

@@ -9,6 +9,7 @@ each ``path:line: message`` — the last good site stays served underneath.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import mimetypes
 import secrets
@@ -256,17 +257,49 @@ class DevHTTPServer(ThreadingHTTPServer):
         print(f"serve: error handling a request from {client_address[0]}: {exc!r}", file=self.stream)
 
 
+def host_allowed(host_header: str | None, bound: str) -> bool:
+    """On a loopback bind, only loopback names may ask: a page of another site that points its
+    own domain at 127.0.0.1 (DNS rebinding) must not read the drafts the server shows."""
+    if not _is_loopback(bound):
+        return True  # bound to a network address on purpose: any name that reaches it is fine
+    if not host_header:
+        return True  # HTTP/1.0 clients send none; they are not browsers running a page's script
+    name = host_header.strip().lower()
+    name = name[1:name.index("]")] if name.startswith("[") and "]" in name else name.rsplit(":", 1)[0]
+    return _is_loopback(name)
+
+
+def _is_loopback(name: str) -> bool:
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: DevHTTPServer
     server_version = "briefings-serve"
 
+    def _refused(self, *, body: bool) -> bool:
+        if host_allowed(self.headers.get("Host"), self.server.server_address[0]):
+            return False
+        self._send(Response(421, b"briefings serve answers only to localhost\n",
+                            {"Content-Type": "text/plain; charset=utf-8"}), body=body)
+        return True
+
     def do_GET(self) -> None:
+        if self._refused(body=True):
+            return
         if split_target(self.path)[0] == EVENTS_PATH:
             self._events()
         else:
             self._send(respond(self.server.site_dir, self.server.live, self.path), body=True)
 
     def do_HEAD(self) -> None:
+        if self._refused(body=False):
+            return
         self._send(respond(self.server.site_dir, self.server.live, self.path), body=False)
 
     def _send(self, response: Response, *, body: bool) -> None:
