@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import SiteConfig, load_config
-from .content import SourceError, _parse_date, briefing_files, decode_source
+from .content import SourceError, briefing_files, decode_source, parse_date
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .editor import classify_tag
 from .frontmatter import Document, FrontMatterError, split
@@ -69,7 +69,7 @@ def lint_front(document: Document, text: str, source: str, config: SiteConfig, n
     lines = text.split("\n")
     front, key_lines = document.front, document.key_lines
     if not future and "date" in front:
-        date = _parse_date(front["date"], config)
+        date = parse_date(front["date"], config)
         if date is not None and date > now:
             line = key_lines.get("date")
             written = str(front["date"])[:10]

@@ -1,7 +1,7 @@
 """LOAD: content/**/*.md → Briefings. One bad file never stops the others.
 
 ``parse_briefing`` takes text and touches no disk, so tests pass inline strings;
-``load_content`` only walks the folder and reads bytes.
+``load_briefing`` only reads a file's bytes, ``parse_many`` spreads many over the cores.
 """
 
 from __future__ import annotations
@@ -64,19 +64,14 @@ def briefing_files(root: Path) -> list[Path]:
     )
 
 
-def load_content(config: SiteConfig, diagnostics: Diagnostics) -> list[Briefing]:
-    briefings: list[Briefing] = []
-    for path in briefing_files(config.root):
-        briefing = load_briefing(path, config, diagnostics)
-        if briefing is not None:
-            briefings.append(briefing)
-    return briefings
-
-
 def load_briefing(path: Path, config: SiteConfig, diagnostics: Diagnostics) -> Briefing | None:
-    source = path.relative_to(config.root).as_posix()
+    return parse_source(path.relative_to(config.root).as_posix(), path.read_bytes(), config, diagnostics)
+
+
+def parse_source(source: str, data: bytes, config: SiteConfig, diagnostics: Diagnostics) -> Briefing | None:
+    """A file's bytes → a Briefing; an encoding problem is reported like any other."""
     try:
-        text = decode_source(path.read_bytes())
+        text = decode_source(data)
     except SourceError as exc:
         diagnostics.error(source, None, str(exc))
         return None
@@ -107,7 +102,7 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
     if not title:
         error("title", "`title` is required" if "title" not in front else "`title` is empty",
               "add `title: …` to the front matter")
-    date = _parse_date(front.get("date"), config)
+    date = parse_date(front.get("date"), config)
     if "date" not in front:
         error("date", "`date` is required", "add `date: 2023-06-15` to the front matter")
     elif date is None:
@@ -212,7 +207,7 @@ def _text_list(front: Mapping[str, Any], key: str, error: Any) -> tuple[str, ...
     return tuple(out)
 
 
-def _parse_date(value: Any, config: SiteConfig) -> dt.datetime | None:
+def parse_date(value: Any, config: SiteConfig) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, dt.date):
@@ -275,10 +270,5 @@ def _parse_chunk(config: SiteConfig, jobs: list[tuple[str, bytes]]) -> list[tupl
     out: list[tuple[Briefing | None, list[Diagnostic]]] = []
     for source, data in jobs:
         diagnostics = Diagnostics()
-        try:
-            briefing = parse_briefing(decode_source(data), source, config, diagnostics)
-        except SourceError as exc:
-            diagnostics.error(source, None, str(exc))
-            briefing = None
-        out.append((briefing, diagnostics.items))
+        out.append((parse_source(source, data, config, diagnostics), diagnostics.items))
     return out

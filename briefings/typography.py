@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from briefings.diagnostics import Diagnostic, Severity
-from briefings.pinyin import HAN_CLASS
+from briefings.pinyin import HAN_CLASS, is_han
 
 # In a line's "view" (same length as the line) masked characters become OPAQUE: they are
 # nobody's neighbour. Bold markers become MARK: rules look through them, so ``强调,**一是``
@@ -230,7 +230,7 @@ def _next(view: str, index: int) -> str:
 
 
 def _han(char: str) -> bool:
-    return bool(char) and bool(_HAN.fullmatch(char))
+    return bool(char) and is_han(char)
 
 
 def _chinese_before(char: str) -> bool:
