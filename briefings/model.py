@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -65,6 +65,22 @@ class Briefing:
     @property
     def year(self) -> int:
         return self.date.year
+
+
+# What only a briefing's own page shows (besides the feeds and the search index, which carry its
+# text): an edit that changes these and nothing else leaves every list, tag page, archive and
+# neighbouring page as it was. The summary is not one of them: lists show it.
+BODY_FIELDS = frozenset({"body_html", "toc", "sections", "han_count", "word_count", "reading_minutes"})
+_OUTER_FIELDS = tuple(f.name for f in fields(Briefing) if f.name not in BODY_FIELDS)
+
+
+def same_but_body(a: Briefing, b: Briefing) -> bool:
+    """Whether two versions of a briefing differ in their body fields at most.
+
+    Compares every other field, ``extra`` and ``key_lines`` included (equality skips them):
+    a taxonomy may read ``extra``.
+    """
+    return all(getattr(a, name) == getattr(b, name) for name in _OUTER_FIELDS)
 
 
 @dataclass(frozen=True)

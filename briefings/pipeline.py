@@ -7,14 +7,15 @@ produces are the same as a cold build's. ``build`` is one cold build.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,11 @@ from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many
 from .diagnostics import Diagnostic, Diagnostics
 from .manifest import manifest_outputs
-from .model import Briefing, Site
+from .model import Briefing, Site, same_but_body
 from .output import Output, OutputError, publish, safe_relative
-from .render import TemplateCache, render_site
+from .render import RenderState, render_site
 from .search import build_search_index
-from .site import BuildOptions, assemble
+from .site import BuildOptions, assemble, reassemble
 
 
 @dataclass
@@ -54,6 +55,39 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
         yield
     finally:
         timings[step] = timings.get(step, 0.0) + time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class _LastBuild:
+    """The last build that was written without a complaint from assembling the site."""
+
+    loaded: list[Briefing]  # as loaded, before assembling
+    site: Site
+    redirects: list[Output]  # what the URL manifest added
+    next_publication: dt.datetime | None  # when a future-dated briefing comes out, changing the lists
+
+
+def _next_publication(loaded: Sequence[Briefing], now: dt.datetime, options: BuildOptions) -> dt.datetime | None:
+    if options.future:
+        return None
+    return min((b.date for b in loaded if b.date > now), default=None)
+
+
+def _body_edits(last: _LastBuild, loaded: Sequence[Briefing], now: dt.datetime
+                ) -> list[tuple[Briefing, Briefing]] | None:
+    """(old, new) for each briefing that changed since ``last``, if only bodies changed; else None.
+
+    Unchanged briefings are the very objects loaded last time, so the walk is identity checks.
+    """
+    if len(loaded) != len(last.loaded) or (last.next_publication is not None and now >= last.next_publication):
+        return None
+    swaps = []
+    for old, new in zip(last.loaded, loaded, strict=True):
+        if old is not new:
+            if not same_but_body(old, new):
+                return None
+            swaps.append((old, new))
+    return swaps
 
 
 @dataclass
@@ -99,10 +133,10 @@ class Builder:
         self._parsed: dict[Path, _Parsed] = {}
         self._files: set[Path] | None = None
         self._order: list[Path] | None = None  # self._files, sorted; None when it must be sorted again
-        self._memo: dict[str, tuple[Any, bytes]] = {}
         self._placed: dict[int, tuple[Briefing, Briefing]] = {}
-        self._templates = TemplateCache()
+        self._render = RenderState()
         self._search: tuple[Any, list[Output]] | None = None
+        self._last: _LastBuild | None = None
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
         """Build the site; ``changed`` (absolute paths) narrows what is re-read from disk.
@@ -122,16 +156,29 @@ class Builder:
             self._config = config
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed)
+        last, self._last = self._last, None  # set again once this build is written
+        now = self.options.now or dt.datetime.now(dt.UTC)
         with _timed(timings, "assemble"):
-            site = assemble(config, loaded, self.options, diagnostics, self._placed)
+            swaps = _body_edits(last, loaded, now) if last is not None else None
+            reported = len(diagnostics.items)
+            if last is not None and swaps is not None:
+                site = reassemble(config, last.site, swaps, self._placed)
+            else:
+                site = assemble(config, loaded, replace(self.options, now=now), diagnostics, self._placed)
+            assembled_clean = len(diagnostics.items) == reported
         result.site = site
         if diagnostics.has_errors:
             return result
         with _timed(timings, "render"):
-            outputs, renderer = render_site(config, site, diagnostics, serve=self.serve, memo=self._memo,
-                                            templates=self._templates, extra_pages=("search",))
-            if not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
-                outputs += manifest_outputs(self.out_dir, site, outputs, renderer, diagnostics)
+            outputs, renderer = render_site(config, site, diagnostics, serve=self.serve, state=self._render,
+                                            extra_pages=("search",),
+                                            bodies_changed=None if swaps is None else {new.source for _, new in swaps})
+            redirects: list[Output] = []
+            if last is not None and swaps is not None:
+                redirects = last.redirects  # the same URLs as last time: the same redirects and manifest
+            elif not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
+                redirects = manifest_outputs(self.out_dir, site, outputs, renderer, diagnostics)
+            outputs += redirects
         result.rendered, result.reused = renderer.rendered, renderer.reused
         if diagnostics.has_errors:
             return result
@@ -143,8 +190,9 @@ class Builder:
         result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
         # Forget pages the site no longer has, so the memo does not grow without bound.
         produced = {o.path for o in outputs}
-        for stale in self._memo.keys() - produced:
-            del self._memo[stale]
+        memo = self._render.memo
+        for stale in memo.keys() - produced:
+            del memo[stale]
         if not write:
             return result
         with _timed(timings, "write"):
@@ -161,6 +209,9 @@ class Builder:
                     result.written = sorted(produced)
             except OutputError as exc:
                 diagnostics.error("site.toml", None, str(exc))
+                return result
+        if assembled_clean:
+            self._last = _LastBuild(loaded, site, redirects, _next_publication(loaded, now, self.options))
         return result
 
     def wait_for_search(self, timeout: float | None = None) -> bool:

@@ -11,7 +11,7 @@ import hashlib
 import importlib.util
 import math
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -320,27 +320,64 @@ def static_outputs(config: SiteConfig) -> tuple[list[Output], dict[str, str]]:
     return outputs, names
 
 
+@dataclass
+class RenderState:
+    """What one render leaves for the next, kept by the caller between builds of one config.
+
+    ``memo``: output path → (what the page was rendered from, its bytes), so a page whose
+    inputs are unchanged is reused, not rendered. ``templates``: one Jinja environment, so
+    templates are compiled once. ``pages``/``inputs``: the last render's pages and the
+    templates, asset names and strings they were made with, for renders that re-render only
+    the briefings whose bodies changed.
+    """
+
+    memo: dict[str, tuple[Any, bytes]] = field(default_factory=dict)
+    templates: TemplateCache = field(default_factory=TemplateCache)
+    pages: list[Output] = field(default_factory=list)
+    inputs: tuple[Any, ...] | None = None
+
+
 def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve: bool = False,
-                extra_pages: Sequence[str] = (), memo: dict[str, tuple[Any, bytes]] | None = None,
-                templates: TemplateCache | None = None) -> tuple[list[Output], Renderer]:
+                extra_pages: Sequence[str] = (), state: RenderState | None = None,
+                bodies_changed: Collection[str] | None = None) -> tuple[list[Output], Renderer]:
     """Every output of the site, in memory. Template errors become diagnostics.
 
-    ``memo`` (kept by the caller between builds) lets pages whose inputs did not change be
-    reused instead of rendered again; the bytes are the same either way. ``templates`` (kept
-    likewise) saves parsing and compiling the templates again.
+    ``state`` (kept by the caller between builds) lets pages whose inputs did not change be
+    reused instead of rendered again; the bytes are the same either way. ``bodies_changed``
+    says the site differs from the one ``state`` last rendered only in the bodies of the
+    briefings from these sources (see ``site.reassemble``): then only their pages and the
+    feeds are looked at, not all 16,000 pages of a 10,000-briefing site.
     """
+    state = state if state is not None else RenderState()
     static, names = static_outputs(config)
-    renderer = Renderer(config, site, diagnostics, serve=serve, assets=names,
-                        memo=memo if memo is not None else {}, templates=templates or TemplateCache())
-    outputs = list(static)
+    renderer = Renderer(config, site, diagnostics, serve=serve, assets=names, memo=state.memo,
+                        templates=state.templates)
+    inputs = (state.templates.files, names, renderer.strings, serve, tuple(extra_pages))
     try:
-        for edition in site.editions:
-            outputs.extend(edition_pages(renderer, edition, extra_pages))
-        outputs.extend(site_pages(renderer, site))
+        if bodies_changed is not None and inputs == state.inputs:
+            pages = _rerender_bodies(renderer, site, state.pages, set(bodies_changed))
+        else:
+            pages = [page for edition in site.editions for page in edition_pages(renderer, edition, extra_pages)]
+            pages.extend(site_pages(renderer, site))
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, f"template error: {problem.message}")
+        state.inputs = None
         return [], renderer
-    return outputs, renderer
+    state.pages, state.inputs = pages, inputs
+    return static + pages, renderer
+
+
+def _rerender_bodies(r: Renderer, site: Site, previous: Sequence[Output], sources: set[str]) -> list[Output]:
+    """The previous pages with the changed briefings' own pages and every feed made again."""
+    fresh: dict[str, Output] = {}
+    for edition in site.editions:
+        shared = BriefingPageViews.of(r, edition)
+        for index, briefing in enumerate(edition.briefings):
+            if briefing.source in sources:
+                fresh.update((o.path, o) for o in briefing_pages(r, edition, index, shared))
+        fresh.update((o.path, o) for o in edition_feeds(r, edition))
+    pages = [fresh.pop(o.path, o) for o in previous]
+    return pages + list(fresh.values())  # none, unless a feed appeared: kept, not lost
 
 
 def alternates(site: Site, briefing: Briefing) -> dict[str, str]:
@@ -351,32 +388,61 @@ def alternates(site: Site, briefing: Briefing) -> dict[str, str]:
     return {lang: other.url for lang, other in group.items()}
 
 
+@dataclass(frozen=True)
+class BriefingPageViews:
+    """What every briefing page of one edition shares, made once per edition, not once a page."""
+
+    tag_views: dict[str, TagView]
+    term_urls: dict[str, dict[str, str]]  # taxonomy → term name → URL
+    other_homes: dict[str, str]  # language → its home page
+
+    @classmethod
+    def of(cls, r: Renderer, edition: Edition) -> BriefingPageViews:
+        return cls(
+            {t.name: TagView.of(t) for t in edition.tags},
+            {taxonomy: {term.name: term.url for term in terms} for taxonomy, terms in edition.terms.items()},
+            {e.language.code: e.language.prefix + "/" for e in r.site.editions},
+        )
+
+
+def briefing_pages(r: Renderer, edition: Edition, index: int, shared: BriefingPageViews) -> Iterator[Output]:
+    """A briefing's page and the redirects from its aliases."""
+    lang, items = edition.language.code, edition.briefings
+    briefing = items[index]
+    names = [tag_display_name(r.config, t, lang) for t in briefing.tags]
+    yield r.page(
+        "briefing.html", briefing.url + "index.html", lang, briefing.source,
+        briefing=briefing, tags=[shared.tag_views[n] for n in names if n in shared.tag_views],
+        # where this briefing's meeting (chair …) has a page of its own, when site.toml asks for one
+        term_urls={taxonomy: {v: urls[v] for v in term_values(briefing, taxonomy) if v in urls}
+                   for taxonomy, urls in shared.term_urls.items()},
+        newer=link(items[index - 1]) if index > 0 else None,
+        older=link(items[index + 1]) if index + 1 < len(items) else None,
+        alternates=alternates(r.site, briefing) or None, other_homes=shared.other_homes,
+    )
+    for alias in briefing.aliases:
+        yield r.page("redirect.html", alias + "index.html", lang, briefing.source, target=briefing.url)
+
+
+def edition_feeds(r: Renderer, edition: Edition) -> Iterator[Output]:
+    """The edition's feed and one per tag and term: the pages besides a briefing's own that carry its body."""
+    for terms in [edition.tags, *edition.terms.values()]:
+        for tag in terms:
+            yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
+    yield feed(r, edition, edition.briefings, edition.language.prefix + "/atom.xml", None)
+
+
 def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> Iterator[Output]:
     lang, prefix = edition.language.code, edition.language.prefix
     items = edition.briefings
-    # One view per tag, shared by the pages that show it, not one per tag per briefing page.
-    tag_views = {t.name: TagView.of(t) for t in edition.tags}
-    term_urls = {taxonomy: {term.name: term.url for term in terms} for taxonomy, terms in edition.terms.items()}
-    other_homes = {e.language.code: e.language.prefix + "/" for e in r.site.editions}
-    for index, briefing in enumerate(items):
-        names = [tag_display_name(r.config, t, lang) for t in briefing.tags]
-        yield r.page(
-            "briefing.html", briefing.url + "index.html", lang, briefing.source,
-            briefing=briefing, tags=[tag_views[n] for n in names if n in tag_views],
-            # where this briefing's meeting (chair …) has a page of its own, when site.toml asks for one
-            term_urls={taxonomy: {v: urls[v] for v in term_values(briefing, taxonomy) if v in urls}
-                       for taxonomy, urls in term_urls.items()},
-            newer=link(items[index - 1]) if index > 0 else None,
-            older=link(items[index + 1]) if index + 1 < len(items) else None,
-            alternates=alternates(r.site, briefing) or None, other_homes=other_homes,
-        )
-        for alias in briefing.aliases:
-            yield r.page("redirect.html", alias + "index.html", lang, briefing.source, target=briefing.url)
+    shared = BriefingPageViews.of(r, edition)
+    for index in range(len(items)):
+        yield from briefing_pages(r, edition, index, shared)
     # Keyed by identity: hashing a frozen Briefing hashes every field, sections and all, each time.
     cards = {id(b): Card.of(b) for b in items}
     for pager in paginate(list(cards.values()), r.config.per_page, prefix + "/"):
         yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=None,
-                     alternates=other_homes, feed_url=prefix + "/atom.xml")
+                     alternates=shared.other_homes, feed_url=prefix + "/atom.xml")
     for taxonomy, terms in [("tags", edition.tags), *edition.terms.items()]:
         index_url = f"{prefix}/{taxonomy}/"
         labels = {"taxonomy": taxonomy, "taxonomy_url": index_url, "taxonomy_label": taxonomy_label(r, taxonomy, lang)}
@@ -390,14 +456,13 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
             for pager in paginate(tag_cards, r.config.per_page, tag.url):
                 yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=view,
                              alternates=tag_alternates, feed_url=tag.url + "atom.xml", **labels)
-            yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
+    yield from edition_feeds(r, edition)
     years = archive(items)
     yield r.page("archive.html", prefix + "/archive/index.html", lang, years=years, year=None,
                  alternates={e.language.code: e.language.prefix + "/archive/" for e in r.site.editions})
     for year, months in years:
         yield r.page("archive.html", f"{prefix}/archive/{year}/index.html", lang, years=(), year=year,
                      months=months, alternates=None)
-    yield feed(r, edition, items, prefix + "/atom.xml", None)
     for name in extra_pages:  # e.g. the search page, when the search index is built
         yield r.page(f"{name}.html", f"{prefix}/{name}/index.html", lang,
                      alternates={e.language.code: f"{e.language.prefix}/{name}/" for e in r.site.editions})

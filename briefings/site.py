@@ -91,6 +91,36 @@ def assemble(config: SiteConfig, loaded: Sequence[Briefing], options: BuildOptio
     )
 
 
+def reassemble(config: SiteConfig, previous: Site, swaps: Sequence[tuple[Briefing, Briefing]],
+               placed: dict[int, tuple[Briefing, Briefing]]) -> Site:
+    """What ``assemble`` would make after edits that changed briefings' bodies only.
+
+    ``swaps`` pairs each briefing as loaded for ``previous`` with its new version, which
+    ``same_but_body`` says differs in body fields at most. Nothing that orders, groups, links
+    or checks briefings reads a body, so the site keeps its shape and the new versions take
+    the old ones' places: a few tuples copied instead of 10,000 briefings sorted and grouped.
+    """
+    swap: dict[int, Briefing] = {}
+    for old, new in swaps:
+        swap[id(_placed(config, old, placed))] = _placed(config, new, placed)
+        del placed[id(old)]
+
+    def swapped(items: tuple[Briefing, ...]) -> tuple[Briefing, ...]:
+        return tuple(swap.get(id(b), b) for b in items)
+
+    def with_members(terms: tuple[Tag, ...]) -> tuple[Tag, ...]:
+        return tuple(replace(t, briefings=swapped(t.briefings)) for t in terms)
+
+    editions = tuple(
+        replace(e, briefings=swapped(e.briefings), tags=with_members(e.tags),
+                terms={taxonomy: with_members(terms) for taxonomy, terms in e.terms.items()})
+        for e in previous.editions
+    )
+    translations = {key: {lang: swap.get(id(b), b) for lang, b in group.items()}
+                    for key, group in previous.translations.items()}
+    return replace(previous, editions=editions, translations=translations)
+
+
 def _check_urls(config: SiteConfig, briefings: Sequence[Briefing], diagnostics: Diagnostics) -> None:
     registry = slugs.UrlRegistry()
     reserved = RESERVED_SEGMENTS | set(config.language_codes) | set(config.taxonomies)

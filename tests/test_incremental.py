@@ -57,6 +57,63 @@ def test_body_edit_rerenders_only_the_pages_that_show_it(tmp_path):
     assert_same_as_cold_build(site, out)
 
 
+def test_body_edit_looks_only_at_its_own_page_and_the_feeds(tmp_path):
+    """At 10,000 briefings, visiting every page to find the two that changed took longer than
+    rendering them: a body-only edit skips the lists, tag pages and archives altogether."""
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    builder.build()
+    feeds = sum(1 for p in out.rglob("atom.xml"))
+    for k, text in [(3, "内容3，改一次。"), (3, "内容3，改两次。"), (9, "内容9，也改了。")]:
+        path = site.root / "content" / f"{k:02d}.md"
+        body = path.read_text(encoding="utf-8")
+        touch(path, body.replace(f"内容{k}。", text).replace("内容3，改一次。", text))
+        result = builder.build([path])
+        assert result.ok
+        assert result.rendered + result.reused == 1 + feeds, "its own page and the feeds, nothing else"
+        assert text in (out / f"2023/03/di-{k}-ci-hui-yi/index.html").read_text(encoding="utf-8")
+        assert_same_as_cold_build(site, out)
+
+
+def test_edits_beyond_the_body_still_update_every_page_that_shows_them(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    builder.build()
+    path = site.root / "content" / "04.md"
+    # a body edit first, so the next build starts from a site that was patched, not assembled
+    touch(path, path.read_text(encoding="utf-8").replace("内容4。", "内容4，改了。"))
+    assert builder.build([path]).ok
+    for old, new in [("title: 第4次会议", "title: 第4次会议（续）\nslug: di-4-ci-hui-yi"), ("tags: [中考]", "tags: [中考, 双减]"),
+                     ("date: 2023-03-04", "date: 2023-03-04\nmeeting: 局务会")]:
+        touch(path, path.read_text(encoding="utf-8").replace(old, new))
+        result = builder.build([path])
+        assert result.ok and result.rendered + result.reused > 30, old
+        assert_same_as_cold_build(site, out)
+    tag_pages = (out / "tags/shuang-jian").rglob("index.html")
+    assert any("第4次会议（续）" in page.read_text(encoding="utf-8") for page in tag_pages)
+
+
+def test_a_briefing_coming_out_later_changes_the_lists_without_an_edit(tmp_path):
+    import datetime as dt
+
+    from briefings.site import BuildOptions
+
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    before = dt.datetime(2023, 3, 20, 12, tzinfo=dt.UTC)
+    builder = Builder(site.root, out, BuildOptions(now=before), in_place=True)
+    builder.build()
+    assert not (out / "2023/03/di-24-ci-hui-yi").exists()  # dated after `now`
+    path = site.root / "content" / "03.md"
+    touch(path, path.read_text(encoding="utf-8").replace("内容3。", "内容3，改了。"))
+    builder.options = BuildOptions(now=before + dt.timedelta(days=10))
+    assert builder.build([path]).ok
+    assert (out / "2023/03/di-24-ci-hui-yi/index.html").is_file()
+    assert "第24次会议" in (out / "index.html").read_text(encoding="utf-8")
+
+
 def test_summary_edit_updates_lists_and_tag_pages(tmp_path):
     site = make_site(tmp_path, many(25))
     out = tmp_path / "serve-out"
