@@ -8,7 +8,7 @@ and a site.toml, starts the dev server (Builder + watcher + HTTP server) in a ch
 then saves edits one at a time and polls the server over HTTP until the edited page shows
 the new text. Two kinds of edit, ``--edits`` of each: a sentence added to the end of a
 body, and a new tag. Prints the median and 90th percentile of each, and how long the
-child says each rebuild took (the rest is the watcher, the ~100 ms debounce and polling).
+child says each rebuild took (the rest is the watcher, the 50 ms debounce and polling).
 
 The server runs in its own process so that polling does not compete with the rebuild for
 the interpreter lock, as a browser would not.

@@ -55,6 +55,15 @@ def publish(outputs: Iterable[Output], out_dir: Path) -> int:
     return count
 
 
+def replace_file(root: Path, relative: str, data: bytes) -> None:
+    """Write ``root/relative`` through a temporary file, so a reader never sees half of it."""
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
 def write_tree(outputs: Iterable[Output], root: Path) -> int:
     written: dict[str, str] = {}
     made_dirs: set[Path] = set()

@@ -25,9 +25,10 @@ from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many
 from .diagnostics import Diagnostic, Diagnostics
 from .manifest import manifest_outputs
 from .model import Briefing, Site, same_but_body
-from .output import Output, OutputError, publish, safe_relative
+from .output import Output, OutputError, publish, replace_file, safe_relative
 from .render import RenderState, render_site
 from .search import build_search_index
+from .search.process import SearchProcess
 from .site import BuildOptions, assemble, reassemble
 
 
@@ -114,8 +115,9 @@ class Builder:
         self.defer_search = defer_search and in_place
         # Parsed briefings kept in SITE/.briefings-cache/ between runs (command-line builds).
         self.persist_cache = persist_cache
-        self._disk_lock = threading.Lock()
-        self._deferred: DeferredSearch | None = None
+        self._deferred: SearchProcess | None = None
+        # Told when a deferred search index is written (None) or failed (why): the dev server's overlay.
+        self.on_search_done: Callable[[str | None], None] | None = None
         self.out_dir = out_dir
         self.options = options or BuildOptions()
         self.serve = serve
@@ -124,6 +126,7 @@ class Builder:
 
     def reset(self) -> None:
         """Forget everything, including what the output folder holds."""
+        self.close()  # its index files are about to be swept away with the rest
         self._forget_built()
         self._on_disk: dict[str, bytes] | None = None
 
@@ -202,7 +205,7 @@ class Builder:
                     result.written, result.removed = self._write_in_place(outputs, owns)
                     if deferring:
                         if self._deferred is None:
-                            self._deferred = DeferredSearch(self)
+                            self._deferred = SearchProcess(self.out_dir.resolve(), self._search_done)
                         self._deferred.submit(site)
                 else:
                     publish(outputs, self.out_dir)
@@ -217,6 +220,21 @@ class Builder:
     def wait_for_search(self, timeout: float | None = None) -> bool:
         """Block until a deferred search index is written; False if it is still running."""
         return self._deferred is None or self._deferred.wait(timeout)
+
+    def _search_done(self, error: str | None) -> None:
+        if self.on_search_done is not None:
+            self.on_search_done(error)
+
+    @property
+    def search_error(self) -> str | None:
+        """Why the latest deferred search index failed, if it did."""
+        return None if self._deferred is None else self._deferred.error
+
+    def close(self) -> None:
+        """Stop the deferred search index's process, if one runs."""
+        if self._deferred is not None:
+            self._deferred.close()
+            self._deferred = None
 
     def _search_outputs(self, site: Site) -> list[Output]:
         """The search index files; reused while the published briefings are the same."""
@@ -311,17 +329,12 @@ class Builder:
             del self._parsed[gone]
         return briefings
 
-    def _write_in_place(self, outputs: list[Output], owns: Callable[[str], bool] = lambda path: True
-                        ) -> tuple[list[str], list[str]]:
+    def _write_in_place(self, outputs: list[Output], owns: Callable[[str], bool]) -> tuple[list[str], list[str]]:
         """Write what changed; remove what vanished among the paths this write ``owns``.
 
-        Pages and a deferred search index are written by different threads: each owns its
-        paths, and a lock keeps the two from interleaving.
+        Pages and a deferred search index are written by different processes: each owns
+        its paths.
         """
-        with self._disk_lock:
-            return self._write_owned(outputs, owns)
-
-    def _write_owned(self, outputs: list[Output], owns: Callable[[str], bool]) -> tuple[list[str], list[str]]:
         root = self.out_dir.resolve()
         if self._on_disk is None:  # first build: start from an empty folder of our own
             if root.exists():
@@ -339,11 +352,7 @@ class Builder:
             current[relative] = output.data
             if self._on_disk.get(relative) == output.data:
                 continue
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(output.data)
-            os.replace(temporary, target)  # readers never see half a file
+            replace_file(root, relative, output.data)
             written.append(relative)
         removed = sorted(path for path in self._on_disk.keys() - current.keys() if owns(path))
         for relative in removed:
@@ -358,50 +367,6 @@ _INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]+/.+)")
 def is_index_file(path: str) -> bool:
     """A file of the search index (not the search page, which is a page like any other)."""
     return bool(_INDEX_FILE.fullmatch(path))
-
-
-class DeferredSearch:
-    """Builds the search index of the newest site in a background thread, then writes it.
-
-    A newer site submitted while an index is being built supersedes it: only the index of
-    the newest site is written, so the files on disk end up as a full build would make them.
-    """
-
-    def __init__(self, builder: Builder) -> None:
-        self._builder = builder
-        self._pending: Site | None = None
-        self._wake = threading.Condition()
-        self._busy = False
-        self.error: BaseException | None = None
-        threading.Thread(target=self._run, name="briefings-search-index", daemon=True).start()
-
-    def submit(self, site: Site) -> None:
-        with self._wake:
-            self._pending = site
-            self._wake.notify_all()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        with self._wake:
-            return self._wake.wait_for(lambda: self._pending is None and not self._busy, timeout)
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                self._wake.wait_for(lambda: self._pending is not None)
-                site, self._pending, self._busy = self._pending, None, True
-            try:
-                outputs = self._builder._search_outputs(site)
-                with self._wake:
-                    superseded = self._pending is not None
-                if not superseded:
-                    self._builder._write_in_place(outputs, is_index_file)
-                self.error = None
-            except Exception as exc:  # reported by the dev server; a failed index never stops it
-                self.error = exc
-            finally:
-                with self._wake:
-                    self._busy = False
-                    self._wake.notify_all()
 
 
 def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None = None,

@@ -85,7 +85,8 @@ def test_edits_beyond_the_body_still_update_every_page_that_shows_them(tmp_path)
     # a body edit first, so the next build starts from a site that was patched, not assembled
     touch(path, path.read_text(encoding="utf-8").replace("内容4。", "内容4，改了。"))
     assert builder.build([path]).ok
-    for old, new in [("title: 第4次会议", "title: 第4次会议（续）\nslug: di-4-ci-hui-yi"), ("tags: [中考]", "tags: [中考, 双减]"),
+    for old, new in [("title: 第4次会议", "title: 第4次会议（续）\nslug: di-4-ci-hui-yi"),
+                     ("tags: [中考]", "tags: [中考, 双减]"),
                      ("date: 2023-03-04", "date: 2023-03-04\nmeeting: 局务会")]:
         touch(path, path.read_text(encoding="utf-8").replace(old, new))
         result = builder.build([path])
@@ -202,6 +203,7 @@ def test_deferred_search_index_catches_up_with_the_pages(tmp_path):
     second = builder.build([path])
     assert pages(second.written) == second.written, "pages only; the index follows"
     assert builder.wait_for_search(timeout=60)
+    builder.close()
     assert_same_as_cold_build(site, out)
 
 

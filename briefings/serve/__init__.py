@@ -50,6 +50,9 @@ class Rebuilder:
 
     def __init__(self, builder: Builder, live: LiveState, stream: TextIO) -> None:
         self.builder, self.live, self.stream = builder, live, stream
+        builder.on_search_done = self._search_done
+        self._errors: tuple[str, ...] = ()  # of the latest build
+        self._search_problem: str | None = None  # of the latest search index
         self.builds = 0  # builds finished (good or not), for tests and the benchmark
         self.last: BuildResult | None = None  # the latest build that did not crash
         self._built = threading.Condition()
@@ -68,16 +71,33 @@ class Rebuilder:
             print("".join(traceback.format_exception(exc)).rstrip(), file=self.stream)
             problem = f"briefings: internal error during the rebuild: {type(exc).__name__}: {exc}"
             print(f"{problem}; still serving the last good site", file=self.stream)
-            self.live.update((problem,), changed=False)
+            self._errors = (problem,)
+            self._show(changed=False)
             self._finished()
             return None
         self._full_next = False
         self.last = result
         self._report(result, (time.perf_counter() - start) * 1000, batch)
-        errors = tuple(d.format() for d in result.diagnostics if d.severity is Severity.ERROR)
-        self.live.update(errors, changed=bool(result.written or result.removed))
+        self._errors = tuple(d.format() for d in result.diagnostics if d.severity is Severity.ERROR)
+        self._show(changed=bool(result.written or result.removed))
         self._finished()
         return result
+
+    def _search_done(self, error: str | None) -> None:
+        """From the search index's process: the index of the latest good build is written, or failed."""
+        problem = None if error is None else f"briefings: the search index could not be rebuilt: {error}"
+        if problem != self._search_problem:
+            if problem is not None:
+                print(f"{problem}; search answers from the last good index", file=self.stream)
+            elif self._search_problem is not None:
+                print("search index rebuilt", file=self.stream)
+            self._search_problem = problem
+            self._show(changed=False)
+
+    def _show(self, changed: bool) -> None:
+        """Tell the open pages: reload (``changed``), and which problems the overlay lists."""
+        problems = self._errors + ((self._search_problem,) if self._search_problem else ())
+        self.live.update(problems, changed=changed)
 
     def _report(self, result: BuildResult, elapsed: float, batch: list[Change] | None) -> None:
         for diagnostic in result.diagnostics:
@@ -156,14 +176,16 @@ class DevServer:
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads.clear()
-        if self.rebuilder is not None and self._own_out:
-            self._wait_for_search(self.rebuilder.builder)
+        if self.rebuilder is not None:
+            if self._own_out:
+                self._wait_for_search(self.rebuilder.builder)
+            self.rebuilder.builder.close()
         if self._own_out:
             shutil.rmtree(self.out_dir, ignore_errors=True)
 
     def _wait_for_search(self, builder: Builder) -> None:
-        # The search index is written by a thread of the builder's that cannot be cancelled:
-        # removing the folder while it runs would only have it made again, with the index in it.
+        # The search index is written by a process of the builder's: removing the folder while
+        # it writes would only have the folder made again, with the index in it.
         if builder.wait_for_search(timeout=1):
             return
         print(f"finishing the search index before removing {self.out_dir} (Ctrl-C to skip)", file=self.stream)

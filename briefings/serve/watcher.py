@@ -22,7 +22,7 @@ from watchdog.observers.polling import PollingObserver
 
 from .classify import Kind, classify
 
-QUIET = 0.1  # seconds without events before a batch is handed over
+QUIET = 0.05  # seconds without events before a batch is handed over (editors save in bursts of a few ms)
 LONGEST = 2.0  # a folder that never goes quiet (a running script) still gets rebuilt this often
 
 

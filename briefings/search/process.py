@@ -1,0 +1,170 @@
+"""The dev server's search index, built in a process of its own after each rebuild.
+
+At 10,000 briefings the index takes seconds to build, the edited page a tenth of one. In
+a thread of the server's process the index held the GIL for most of those seconds and
+slowed the next page rebuild several times over; in a child process at a lower priority
+it takes nothing from it. The child keeps the briefings it was sent, so after the first
+index each rebuild sends only the briefings that changed, and it writes the index files
+into the serve folder itself (the pages' writer leaves those paths alone).
+
+Only the newest site is indexed: requests that arrive while an index is being built
+supersede it, so the files on disk end up as a full build makes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from briefings.model import Briefing, Site
+from briefings.output import replace_file, safe_relative
+from briefings.search.index import build_search_index
+
+ENTRY = "search/entry.json"
+
+# (request number, base path, briefings added or changed by source, sources removed); None: stop
+Request = tuple[int, str, dict[str, Briefing], list[str]] | None
+
+
+class SearchProcess:
+    """The parent's side: ``submit`` a site after each good rebuild, ``wait`` for its index.
+
+    ``on_done(error)`` is called from a thread of ours after each index the child wrote
+    (``error`` None) or failed to build (a one-line message).
+    """
+
+    def __init__(self, out_dir: Path, on_done: Callable[[str | None], None] | None = None) -> None:
+        self.out_dir = Path(out_dir)
+        self.on_done = on_done
+        self.error: str | None = None
+        self._sent: dict[str, Briefing] = {}
+        self._submitted = self._finished = 0
+        self._state = threading.Condition()
+        self._conn: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+
+    def submit(self, site: Site) -> None:
+        """Index ``site`` next; sends only what changed since the last submit."""
+        with self._state:
+            if self._conn is None:
+                self._start()
+            current = {b.source: b for b in site.briefings}
+            # The index reads titles, dates, tags and sections, never the HTML: half the bytes to send.
+            changed = {source: replace(b, body_html="", toc=()) for source, b in current.items()
+                       if self._sent.get(source) is not b}
+            removed = [source for source in self._sent if source not in current]
+            self._sent = current
+            self._submitted += 1
+            assert self._conn is not None
+            self._conn.send((self._submitted, site.base_path, changed, removed))
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the newest submitted site's index is written (or failed); False on timeout."""
+        with self._state:
+            return self._state.wait_for(lambda: self._finished >= self._submitted, timeout)
+
+    def close(self) -> None:
+        with self._state:
+            conn, process, self._conn, self._process = self._conn, self._process, None, None
+            self._finished = self._submitted
+            self._state.notify_all()
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            conn.close()
+        if process is not None:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+
+    def _start(self) -> None:
+        # spawn, not fork: the server's process runs threads, and forking those is unsafe.
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        self._process = context.Process(target=_child, args=(child, str(self.out_dir)),
+                                        name="briefings-search-index", daemon=True)
+        self._process.start()
+        child.close()
+        self._conn, self._sent = parent, {}
+        threading.Thread(target=self._listen, args=(parent,), name="briefings-search-results", daemon=True).start()
+
+    def _listen(self, conn: Connection) -> None:
+        while True:
+            try:
+                number, error = conn.recv()
+            except (EOFError, OSError):
+                with self._state:
+                    if self._conn is conn:  # died, not closed: start afresh on the next submit
+                        self._conn = None
+                        self.error = "the search index process stopped unexpectedly"
+                        self._finished = self._submitted
+                        self._state.notify_all()
+                        died = True
+                    else:
+                        died = False
+                if died and self.on_done is not None:
+                    self.on_done(self.error)
+                return
+            with self._state:
+                self.error = error
+                self._finished = max(self._finished, number)
+                self._state.notify_all()
+            if self.on_done is not None:
+                self.on_done(error)
+
+
+class _IndexFiles:
+    """The child's view of the index files in the serve folder: writes only what changed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        # Files left by an earlier child (one that died) are unknown: rewritten or removed.
+        self.on_disk: dict[str, bytes | None] = {
+            p.relative_to(root).as_posix(): None for p in (root / "search").rglob("*.bin")
+        } if (root / "search").is_dir() else {}
+
+    def write(self, files: dict[str, bytes]) -> None:
+        # The build folder's files first and the entry last: a reader who fetches the new entry
+        # finds every file it names; the old build's files go only after that.
+        for path in sorted(files, key=lambda p: p == ENTRY):
+            if self.on_disk.get(path) != files[path]:
+                replace_file(self.root, safe_relative(path).as_posix(), files[path])
+        for path in self.on_disk.keys() - files.keys():
+            (self.root / safe_relative(path)).unlink(missing_ok=True)
+        self.on_disk = dict(files)
+
+
+def _child(conn: Connection, out_dir: str) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # the editor's page rebuild comes first
+    briefings: dict[str, Briefing] = {}
+    files = _IndexFiles(Path(out_dir))
+    while True:
+        try:
+            request: Request = conn.recv()
+            while request is not None:
+                number, base_path, changed, removed = request
+                briefings.update(changed)
+                for source in removed:
+                    briefings.pop(source, None)
+                if not conn.poll():
+                    break
+                request = conn.recv()  # a newer site supersedes this one: index only the newest
+        except EOFError:
+            return
+        if request is None:
+            return  # asked to stop
+        try:
+            index = build_search_index(list(briefings.values()), base_path=base_path, workers=1)
+            if conn.poll():
+                continue  # superseded while it was built: the newer request is next
+            files.write(index)
+            conn.send((number, None))
+        except Exception as exc:  # reported to the server, which shows it and goes on
+            conn.send((number, f"{type(exc).__name__}: {exc}"))

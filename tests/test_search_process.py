@@ -1,0 +1,93 @@
+"""The dev server's search index, built in a child process from the changes sent to it."""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+from sitebuilder import make_site
+from test_incremental import files_of, many, touch
+
+from briefings.pipeline import Builder, build, is_index_file
+from briefings.serve import Rebuilder
+from briefings.serve.server import LiveState
+
+WAIT = 60.0  # seconds: a ceiling for conditions, never a sleep
+
+
+def index_files(folder: Path) -> dict[str, bytes]:
+    return {path: data for path, data in files_of(folder).items() if is_index_file(path)}
+
+
+def cold_index(site, tmp_path: Path) -> dict[str, bytes]:
+    assert build(site.root, tmp_path / "cold").ok
+    return index_files(tmp_path / "cold")
+
+
+def test_the_index_follows_edits_deletions_and_bursts(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True, defer_search=True)
+    try:
+        builder.build()
+        assert builder.wait_for_search(WAIT) and builder.search_error is None
+        assert index_files(out) == cold_index(site, tmp_path)
+        # A burst of edits: each build submits its site, the child indexes the newest.
+        for k in range(3, 9):
+            path = site.root / "content" / f"{k:02d}.md"
+            touch(path, path.read_text(encoding="utf-8").replace(f"内容{k}。", f"内容{k}，新词{k}。"))
+            assert builder.build([path]).ok
+        (site.root / "content" / "11.md").unlink()
+        assert builder.build([site.root / "content" / "11.md"]).ok
+        assert builder.wait_for_search(WAIT) and builder.search_error is None
+        builder.close()
+        assert index_files(out) == cold_index(site, tmp_path / "again")
+    finally:
+        builder.close()
+
+
+def test_a_dead_index_process_is_reported_and_replaced(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    stream = io.StringIO()
+    live = LiveState()
+    rebuilder = Rebuilder(Builder(site.root, out, serve=True, in_place=True, defer_search=True), live, stream)
+    builder = rebuilder.builder
+    try:
+        rebuilder.rebuild(None)
+        assert builder.wait_for_search(WAIT)
+        reported = threading.Event()
+        builder.on_search_done = lambda error: (rebuilder._search_done(error), reported.set())
+        assert builder._deferred is not None
+        builder._deferred._process.kill()  # as the OOM killer would
+        assert reported.wait(WAIT)
+        (problem,) = live.snapshot().problems
+        assert problem.endswith("could not be rebuilt: the search index process stopped unexpectedly")
+        assert problem in stream.getvalue()
+        # The next good build starts a new process, sends it every briefing, and the overlay goes.
+        path = site.root / "content" / "05.md"
+        touch(path, path.read_text(encoding="utf-8").replace("内容5。", "内容5，又改了。"))
+        rebuilder.rebuild(None)
+        assert builder.wait_for_search(WAIT) and builder.search_error is None
+        assert live.snapshot().problems == ()
+        assert "search index rebuilt" in stream.getvalue()
+        builder.close()
+        assert index_files(out) == cold_index(site, tmp_path)
+    finally:
+        builder.close()
+
+
+def test_an_index_failure_joins_the_build_errors_in_the_overlay(tmp_path):
+    site = make_site(tmp_path, many(3))
+    rebuilder = Rebuilder(Builder(site.root, tmp_path / "out", serve=True, in_place=True), LiveState(), io.StringIO())
+    rebuilder.rebuild(None)
+    rebuilder._search_done("MemoryError: ")
+    assert rebuilder.live.snapshot().problems == ("briefings: the search index could not be rebuilt: MemoryError: ",)
+    path = site.root / "content" / "02.md"
+    touch(path, path.read_text(encoding="utf-8").replace("title: 第2次会议\n", ""))
+    rebuilder.rebuild(None)
+    assert len(rebuilder.live.snapshot().problems) == 2  # the build's error and the index's
+    rebuilder._search_done(None)
+    (only,) = rebuilder.live.snapshot().problems
+    assert only.startswith("content/02.md:1: error: `title` is required")
