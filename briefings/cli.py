@@ -20,6 +20,8 @@ from .diagnostics import Diagnostics
 from .editor import Created, EditorError, import_file, new_briefing, split_tags, tags_in_use, vocabulary
 from .output import OutputError, publish
 from .pipeline import build
+from .progress import Progress
+from .progress import wanted as progress_wanted
 from .render import minify_available, minify_pages
 from .site import BuildOptions
 
@@ -34,7 +36,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     out_dir = Path(args.output) if args.output else root / "public"
     options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url)
     start = time.perf_counter()
-    result = build(root, out_dir, options, write=not args.minify, cache=not args.no_cache)
+    progress = Progress(sys.stderr) if progress_wanted(sys.stderr, args.quiet) else None
+    try:
+        result = build(root, out_dir, options, write=not args.minify, cache=not args.no_cache, progress=progress)
+    finally:
+        if progress is not None:
+            progress.finish()
     if args.minify and result.ok:  # minify the rendered pages, then publish them as build() would
         began = time.perf_counter()
         try:
@@ -49,7 +56,9 @@ def cmd_build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - start
-    if not args.quiet:
+    if not args.quiet and result.up_to_date:
+        print(f"{out_dir} is up to date ({result.pages} pages; nothing changed since the last build)")
+    elif not args.quiet:
         print(f"built {result.pages} pages into {out_dir} in {elapsed:.2f} s")
     if args.profile:
         for step, seconds in result.timings.items():
@@ -145,7 +154,7 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     build_parser.add_argument("--profile", action="store_true", help="print the time of each step")
     build_parser.add_argument("--no-cache", action="store_true",
-                              help="parse every file again instead of using SITE/.briefings-cache/")
+                              help="build everything again, ignoring SITE/.briefings-cache/")
     build_parser.add_argument("--minify", action="store_true",
                               help="minify HTML pages (needs minify-html: pip install 'briefings[minify]')")
     build_parser.set_defaults(run=cmd_build)

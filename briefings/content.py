@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import multiprocessing
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -248,19 +248,23 @@ def _alias(value: str, error: Any) -> str:
 
 
 def parse_many(jobs: list[tuple[str, bytes]], config: SiteConfig, workers: int = 1
-               ) -> list[tuple[Briefing | None, list[Diagnostic]]]:
+               ) -> Iterator[tuple[Briefing | None, list[Diagnostic]]]:
     """Parse (source, bytes) pairs, across ``workers`` processes when there are many.
 
-    Parsing Markdown is the largest share of a cold build and each file is independent,
+    Results come in the order of ``jobs``, each as soon as it is ready. Parsing Markdown is
+    the largest share of a cold build and each file is independent,
     so it spreads over the machine's cores; small sites stay in one process, where
     starting workers would cost more than it saves.
     """
     if workers <= 1 or len(jobs) < 2 * _CHUNK:
-        return _parse_chunk(config, jobs)
+        for job in jobs:
+            yield from _parse_chunk(config, [job])
+        return
     chunks = [jobs[i: i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return [item for chunk in pool.map(_parse_chunk, [config] * len(chunks), chunks) for item in chunk]
+        for chunk in pool.map(_parse_chunk, [config] * len(chunks), chunks):
+            yield from chunk  # in order, as the chunks finish: the caller can show progress
 
 
 _CHUNK = 100

@@ -8,6 +8,7 @@ produces are the same as a cold build's. ``build`` is one cold build.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import shutil
@@ -19,13 +20,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import ParseCache, file_digest
+from .cache import ParseCache, code_fingerprint, file_digest
 from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many
 from .diagnostics import Diagnostic, Diagnostics
 from .manifest import manifest_outputs
 from .model import Briefing, Site, same_but_body
 from .output import Output, OutputError, publish, replace_file, safe_relative
+from .progress import ProgressCallback
+from .record import BuildRecord, inputs_stamp, load_record, load_search, save_record, save_search
 from .render import RenderState, render_site
 from .search import build_search_index
 from .search.process import SearchProcess
@@ -39,6 +42,7 @@ class BuildResult:
     pages: int = 0
     site: Site | None = None
     outputs: list[Output] = field(default_factory=list)
+    up_to_date: bool = False  # nothing changed since the last build: nothing was done
     rendered: int = 0  # pages rendered in this build
     reused: int = 0  # pages whose inputs were unchanged, taken from the previous build
     written: list[str] = field(default_factory=list)  # output paths whose bytes changed on disk
@@ -108,8 +112,9 @@ class Builder:
 
     def __init__(self, root: Path, out_dir: Path, options: BuildOptions | None = None, *,
                  serve: bool = False, in_place: bool = False, defer_search: bool = False,
-                 persist_cache: bool = False) -> None:
+                 persist_cache: bool = False, progress: ProgressCallback | None = None) -> None:
         self.root = Path(root).resolve()
+        self.progress = progress  # told of long steps as they go: the command line's progress line
         # The dev server shows an edited page first and updates the search index after it, in the
         # background: at 10,000 briefings the index takes seconds, the page a fraction of one.
         self.defer_search = defer_search and in_place
@@ -140,6 +145,7 @@ class Builder:
         self._render = RenderState()
         self._search: tuple[Any, list[Output]] | None = None
         self._last: _LastBuild | None = None
+        self._digests: dict[str, str] = {}  # source → file hash, as first parsed (for the search cache)
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
         """Build the site; ``changed`` (absolute paths) narrows what is re-read from disk.
@@ -157,10 +163,20 @@ class Builder:
         if config != self._config:
             self._forget_built()  # what is on disk stays true whatever the config says
             self._config = config
+        now = self.options.now or dt.datetime.now(dt.UTC)
+        # Command-line builds keep a record of what they read and wrote (see record.py).
+        record = load_record(self.root) if self.persist_cache and write and not self.in_place else None
+        if record is not None:
+            with _timed(timings, "check"):
+                inputs = inputs_stamp(config, replace(self.options, now=None))
+                intact = record.intact(self.out_dir)
+            if intact and record.up_to_date(inputs, now):
+                diagnostics.extend(record.diagnostics)
+                result.pages, result.up_to_date = record.pages, True
+                return result
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed)
         last, self._last = self._last, None  # set again once this build is written
-        now = self.options.now or dt.datetime.now(dt.UTC)
         with _timed(timings, "assemble"):
             swaps = _body_edits(last, loaded, now) if last is not None else None
             reported = len(diagnostics.items)
@@ -174,7 +190,7 @@ class Builder:
             return result
         with _timed(timings, "render"):
             outputs, renderer = render_site(config, site, diagnostics, serve=self.serve, state=self._render,
-                                            extra_pages=("search",),
+                                            extra_pages=("search",), progress=self.progress,
                                             bodies_changed=None if swaps is None else {new.source for _, new in swaps})
             redirects: list[Output] = []
             if last is not None and swaps is not None:
@@ -187,6 +203,8 @@ class Builder:
             return result
         deferring = self.defer_search and write
         if not deferring:
+            if self.progress is not None:
+                self.progress("building the search index", 0, 0)
             with _timed(timings, "search"):
                 outputs += self._search_outputs(site)
         result.outputs = outputs
@@ -196,6 +214,7 @@ class Builder:
         memo = self._render.memo
         for stale in memo.keys() - produced:
             del memo[stale]
+            self._render.page_inputs.pop(stale, None)
         if not write:
             return result
         with _timed(timings, "write"):
@@ -208,11 +227,20 @@ class Builder:
                             self._deferred = SearchProcess(self.out_dir.resolve(), self._search_done)
                         self._deferred.submit(site)
                 else:
-                    publish(outputs, self.out_dir)
+                    # Files whose bytes the last build published already are hard-linked, not written.
+                    reuse = record.unchanged if record is not None and intact else None
+                    if self.progress is not None:
+                        self.progress("writing files", 0, 0)
+                    publish(outputs, self.out_dir, reuse)
                     result.written = sorted(produced)
             except OutputError as exc:
                 diagnostics.error("site.toml", None, str(exc))
                 return result
+        if record is not None:
+            with _timed(timings, "record"):
+                save_record(self.root, BuildRecord.of(
+                    inputs, self.out_dir, outputs, result.pages, diagnostics,
+                    valid_until=_next_publication(loaded, now, self.options)))
         if assembled_clean:
             self._last = _LastBuild(loaded, site, redirects, _next_publication(loaded, now, self.options))
         return result
@@ -237,12 +265,31 @@ class Builder:
             self._deferred = None
 
     def _search_outputs(self, site: Site) -> list[Output]:
-        """The search index files; reused while the published briefings are the same."""
+        """The search index files; reused while the published briefings are the same.
+
+        With the persistent cache, also across runs: keyed by each briefing's file hash and URL
+        (a briefing is a function of its file, the config and the code, all in the key).
+        """
         key = (site.base_path, site.briefings)
         if self._search is None or self._search[0] != key:
-            files = build_search_index(site.briefings, base_path=site.base_path)
-            self._search = (key, [Output(path, data, "search index") for path, data in sorted(files.items())])
+            stored_key = self._search_key(site) if self.persist_cache else None
+            outputs = load_search(self.root, stored_key) if stored_key else None
+            if outputs is None:
+                files = build_search_index(site.briefings, base_path=site.base_path)
+                outputs = [Output(path, data, "search index") for path, data in sorted(files.items())]
+                if stored_key:
+                    save_search(self.root, stored_key, outputs)
+            self._search = (key, outputs)
         return self._search[1]
+
+    def _search_key(self, site: Site) -> str | None:
+        digest = hashlib.sha256(f"{code_fingerprint()}\0{self._config!r}\0{site.base_path}\n".encode())
+        for briefing in site.briefings:
+            file_hash = self._digests.get(briefing.source)
+            if file_hash is None:
+                return None
+            digest.update(f"{briefing.source}\0{file_hash}\0{briefing.url}\n".encode())
+        return digest.hexdigest()
 
     def _parse_all(self, config: SiteConfig) -> None:
         """The first load: every file, through the persistent cache, the rest across all cores.
@@ -263,6 +310,7 @@ class Builder:
             source = path.relative_to(self.root).as_posix()
             digest = file_digest(data)
             stamps[source] = (path, (stat.st_mtime_ns, stat.st_size), digest)
+            self._digests[source] = digest
             hit = cache.get(source, digest) if cache is not None else None
             if hit is not None:
                 self._parsed[path] = _Parsed(stamps[source][1], hit[0], hit[1])
@@ -270,7 +318,10 @@ class Builder:
                 jobs.append((source, data))
         # Forking is unsafe once other threads run (the dev server's watcher): parse in-process then.
         workers = (os.cpu_count() or 1) if threading.active_count() == 1 else 1
-        for (source, _), (briefing, found) in zip(jobs, parse_many(jobs, config, workers), strict=True):
+        parsed = zip(jobs, parse_many(jobs, config, workers), strict=True)
+        for done, ((source, _), (briefing, found)) in enumerate(parsed, 1):
+            if self.progress is not None and done % 100 == 0:
+                self.progress("parsing briefings", done, len(jobs))
             path, stamp, digest = stamps[source]
             self._parsed[path] = _Parsed(stamp, briefing, found)
             if cache is not None:
@@ -319,6 +370,7 @@ class Builder:
                     continue
                 stamp = (stat.st_mtime_ns, stat.st_size)
                 if parsed is None or parsed.stamp != stamp:
+                    self._digests.pop(path.relative_to(self.root).as_posix(), None)  # unknown now
                     own = Diagnostics()
                     briefing = load_briefing(path, config, own)
                     parsed = self._parsed[path] = _Parsed(stamp, briefing, own.items)
@@ -370,10 +422,11 @@ def is_index_file(path: str) -> bool:
 
 
 def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None = None,
-          *, write: bool = True, serve: bool = False, cache: bool = False) -> BuildResult:
+          *, write: bool = True, serve: bool = False, cache: bool = False,
+          progress: ProgressCallback | None = None) -> BuildResult:
     """One build of the site in ``root``. Nothing is written unless every step succeeded.
 
     With ``cache``, briefings parsed by earlier builds are taken from ``SITE/.briefings-cache/``.
     """
     return Builder(root, out_dir or root / "public", options, serve=serve,
-                   persist_cache=cache).build(write=write)
+                   persist_cache=cache, progress=progress).build(write=write)

@@ -71,8 +71,8 @@ def test_parse_many_in_workers_gives_the_same_briefings():
     jobs = [(f"content/{n}.md", f"---\ntitle: 会议{n}\ndate: 2023-06-15\n---\n正文{n}。\n".encode())
             for n in range(250)]
     jobs.append(("content/bad.md", "---\ntitle: 坏\n---\n".encode("gbk")))
-    single = parse_many(jobs, _config(), workers=1)
-    pooled = parse_many(jobs, _config(), workers=2)
+    single = list(parse_many(jobs, _config(), workers=1))
+    pooled = list(parse_many(jobs, _config(), workers=2))
     assert single == pooled
     assert pooled[-1][0] is None and "not UTF-8" in pooled[-1][1][0].message
 

@@ -1,0 +1,154 @@
+"""What the last command-line build read and wrote, so the next one can skip what is unchanged.
+
+Kept in ``SITE/.briefings-cache/build.pickle`` beside the parse cache:
+
+* ``inputs``: a hash of everything a build reads — the package's code, site.toml, the build
+  options, and the path, size and mtime of every content, theme, template and static file.
+  When it is unchanged, and the output folder is still exactly as the build left it (every
+  file's size and mtime), the build has nothing to do: it says so and re-reports the
+  warnings it gave. At 10,000 briefings that check takes under a second; the build, a minute.
+* ``outputs``: a hash of each file it published, so the next build hard-links the files
+  whose bytes are unchanged into its staging folder instead of writing them again (the
+  publish stays all-or-nothing: the old folder is untouched until the swap).
+* the search index with a key of the briefings it was built from, reused while those are
+  the same (a template edit re-renders every page but leaves the index as it was).
+
+Delete the folder at any time; ``--no-cache`` ignores it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import CACHE_DIR, code_fingerprint
+from .config import SiteConfig, theme_dir
+from .content import briefing_files
+from .diagnostics import Diagnostic
+from .output import Output
+
+_RECORD = "build.pickle"
+_SEARCH = "search.pickle"
+
+
+def output_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _file_stamps(folder: Path) -> Iterable[tuple[str, int, int]]:
+    """(path relative to ``folder``, size, mtime) of every file under it, sorted; hidden ones too."""
+    found: list[tuple[str, int, int]] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            else:
+                stat = entry.stat(follow_symlinks=False)
+                found.append((Path(entry.path).relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return sorted(found)
+
+
+def inputs_stamp(config: SiteConfig, options: object) -> str:
+    """A hash of everything a build reads (see the module's notes); ``options`` without the clock."""
+    root = config.root
+    digest = hashlib.sha256()
+    digest.update(code_fingerprint().encode())
+    digest.update(repr(config).encode())
+    digest.update(repr(options).encode())
+    for path in briefing_files(root):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for folder in (theme_dir(config), root / "templates", root / "static", root / "archetypes"):
+        digest.update(f"{folder}\n".encode())
+        for stamp in _file_stamps(folder):
+            digest.update(repr(stamp).encode())
+    return digest.hexdigest()
+
+
+def outputs_stamp(out_dir: Path) -> str:
+    """A hash of the output folder's files by path, size and mtime: any change by hand shows."""
+    digest = hashlib.sha256()
+    for stamp in _file_stamps(out_dir):
+        digest.update(repr(stamp).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildRecord:
+    inputs: str = ""
+    out_dir: str = ""
+    outputs_stamp: str = ""
+    # a build made before this moment stays right until it: a future-dated briefing comes out then
+    valid_until: dt.datetime | None = None
+    pages: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings to report again
+    outputs: dict[str, bytes] = field(default_factory=dict)  # output path → output_digest
+
+    @classmethod
+    def of(cls, inputs: str, out_dir: Path, outputs: Iterable[Output], pages: int,
+           diagnostics: Iterable[Diagnostic], valid_until: dt.datetime | None) -> BuildRecord:
+        """The record of a build just published into ``out_dir``."""
+        return cls(inputs, str(out_dir.resolve()), outputs_stamp(out_dir), valid_until, pages, list(diagnostics),
+                   {o.path: output_digest(o.data) for o in outputs})
+
+    def intact(self, out_dir: Path) -> bool:
+        """Whether ``out_dir`` holds exactly what this record's build published there."""
+        return bool(self.out_dir) and str(out_dir.resolve()) == self.out_dir and out_dir.is_dir() \
+            and outputs_stamp(out_dir) == self.outputs_stamp
+
+    def up_to_date(self, inputs: str, now: dt.datetime) -> bool:
+        """Whether a build of these inputs now would publish what this record's build did."""
+        return inputs == self.inputs and (self.valid_until is None or now < self.valid_until)
+
+    def unchanged(self, output: Output) -> Path | None:
+        """The published file with ``output``'s bytes, if the last build left one (call if ``intact``)."""
+        if self.outputs.get(output.path) != output_digest(output.data):
+            return None
+        return Path(self.out_dir) / output.path
+
+
+def load_record(root: Path) -> BuildRecord:
+    try:
+        with open(root / CACHE_DIR / _RECORD, "rb") as stream:
+            record = pickle.load(stream)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return BuildRecord()
+    return record if isinstance(record, BuildRecord) else BuildRecord()
+
+
+def _save(root: Path, name: str, value: object) -> None:
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    temporary = folder / f"{name}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as stream:
+        pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, folder / name)
+
+
+def save_record(root: Path, record: BuildRecord) -> None:
+    _save(root, _RECORD, record)
+
+
+def load_search(root: Path, key: str) -> list[Output] | None:
+    """The search index built from briefings with this key, if the last one was."""
+    try:
+        with open(root / CACHE_DIR / _SEARCH, "rb") as stream:
+            stored_key, outputs = pickle.load(stream)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+    return outputs if stored_key == key else None
+
+
+def save_search(root: Path, key: str, outputs: list[Output]) -> None:
+    _save(root, _SEARCH, (key, outputs))

@@ -1,0 +1,109 @@
+"""Command-line builds remember what they read and wrote: warm builds skip, rebuilds link."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from sitebuilder import make_site
+from test_incremental import files_of, many, touch
+
+from briefings import pipeline
+from briefings.cli import main
+from briefings.pipeline import build
+from briefings.site import BuildOptions
+
+
+def inode(path) -> int:
+    return path.stat().st_ino
+
+
+def test_nothing_changed_means_nothing_done_and_the_same_warnings(tmp_path, capsys):
+    typo = "-- content/w.md --\n---\ntitle: 警告\ndate: 2023-01-02\ntag: [中考]\n---\n正文。\n"  # `tag:` warns
+    site = make_site(tmp_path, many(12) + typo)
+    out = tmp_path / "public"
+    first = build(site.root, out, cache=True)
+    assert first.ok and not first.up_to_date
+    published = files_of(out)
+    second = build(site.root, out, cache=True)
+    assert second.up_to_date and second.pages == first.pages
+    assert [d.format() for d in second.diagnostics] == [d.format() for d in first.diagnostics] != []
+    assert files_of(out) == published
+    assert main(["build", str(site.root), "-o", str(out)]) == 0
+    assert "is up to date" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("change", ["content", "template", "output deleted", "output edited", "config"])
+def test_any_change_of_input_or_output_means_a_real_build(tmp_path, change):
+    site = make_site(tmp_path, many(12))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    page = out / "2023/03/di-5-ci-hui-yi/index.html"
+    if change == "content":
+        path = site.root / "content" / "05.md"
+        touch(path, path.read_text(encoding="utf-8").replace("内容5。", "内容5，改过。"))
+    elif change == "template":
+        path = site.root / "themes/default/templates/briefing.html"
+        touch(path, path.read_text(encoding="utf-8").replace("{% block content %}", "{% block content %}<!-- v2 -->"))
+    elif change == "output deleted":
+        page.unlink()
+    elif change == "output edited":
+        page.write_text("defaced", encoding="utf-8")
+    else:
+        touch(site.root / "site.toml", (site.root / "site.toml").read_text(encoding="utf-8") + "\nper_page = 5\n")
+    again = build(site.root, out, cache=True)
+    assert again.ok and not again.up_to_date
+    assert build(site.root, tmp_path / "fresh").ok
+    assert files_of(out) == files_of(tmp_path / "fresh")
+
+
+def test_unchanged_files_are_linked_not_written(tmp_path):
+    site = make_site(tmp_path, many(12))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    untouched, edited = out / "2023/03/di-2-ci-hui-yi/index.html", out / "2023/03/di-5-ci-hui-yi/index.html"
+    before = inode(untouched), inode(edited)
+    path = site.root / "content" / "05.md"
+    touch(path, path.read_text(encoding="utf-8").replace("内容5。", "内容5，改过。"))
+    assert build(site.root, out, cache=True).ok
+    assert inode(untouched) == before[0], "the same file, linked into the new folder"
+    assert inode(edited) != before[1] and "内容5，改过。" in edited.read_text(encoding="utf-8")
+    assert not any(p.name.startswith(".public.") for p in tmp_path.iterdir()), "no staging folder left"
+
+
+def test_a_template_edit_reuses_the_search_index(tmp_path, monkeypatch):
+    site = make_site(tmp_path, many(12))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    index = {p: d for p, d in files_of(out).items() if p.startswith("search/")}
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the search index was built again")
+
+    monkeypatch.setattr(pipeline, "build_search_index", must_not_run)
+    path = site.root / "themes/default/templates/briefing.html"
+    touch(path, path.read_text(encoding="utf-8").replace("{% block content %}", "{% block content %}<!-- v2 -->"))
+    assert build(site.root, out, cache=True).ok
+    assert {p: d for p, d in files_of(out).items() if p.startswith("search/")} == index
+    assert "<!-- v2 -->" in (out / "2023/03/di-5-ci-hui-yi/index.html").read_text(encoding="utf-8")
+
+
+def test_a_future_briefing_coming_out_ends_the_warm_shortcut(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    before = dt.datetime(2023, 3, 20, 12, tzinfo=dt.UTC)
+    assert build(site.root, out, BuildOptions(now=before), cache=True).ok
+    assert build(site.root, out, BuildOptions(now=before + dt.timedelta(hours=2)), cache=True).up_to_date
+    later = build(site.root, out, BuildOptions(now=before + dt.timedelta(days=10)), cache=True)
+    assert later.ok and not later.up_to_date
+    assert (out / "2023/03/di-24-ci-hui-yi/index.html").is_file()
+
+
+def test_no_cache_ignores_the_record(tmp_path):
+    site = make_site(tmp_path, many(5))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    stamp = os.stat(out).st_ino
+    assert main(["build", str(site.root), "-o", str(out), "--no-cache", "--quiet"]) == 0
+    assert os.stat(out).st_ino != stamp  # published again
