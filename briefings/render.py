@@ -198,6 +198,7 @@ class Renderer:
     # briefing page path → what it was made from, by identity where possible (see briefing_pages)
     page_inputs: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     views: dict[tuple[str, str], TagView] = field(default_factory=dict)  # the last build's TagViews
+    cards: dict[int, tuple[Briefing, Card]] = field(default_factory=dict)  # by id of the briefing
     rendered: int = 0
     reused: int = 0
 
@@ -236,6 +237,14 @@ class Renderer:
             return text.format(**values) if values else text
 
         return t
+
+    def card(self, briefing: Briefing) -> Card:
+        """The briefing's card; the last build's very object for the same briefing (see tag_view)."""
+        earlier = self.cards.get(id(briefing))
+        if earlier is not None and earlier[0] is briefing:
+            return earlier[1]
+        made = self.cards[id(briefing)] = (briefing, Card.of(briefing))
+        return made[1]
 
     def tag_view(self, tag: Tag) -> TagView:
         """The tag's view; the last build's very object when equal, so pages compare it by identity."""
@@ -349,6 +358,7 @@ class RenderState:
     inputs: tuple[Any, ...] | None = None
     page_inputs: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     views: dict[tuple[str, str], TagView] = field(default_factory=dict)
+    cards: dict[int, tuple[Briefing, Card]] = field(default_factory=dict)
 
 
 def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve: bool = False,
@@ -366,7 +376,8 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
     state = state if state is not None else RenderState()
     static, names = static_outputs(config)
     renderer = Renderer(config, site, diagnostics, serve=serve, assets=names, memo=state.memo,
-                        templates=state.templates, page_inputs=state.page_inputs, views=state.views)
+                        templates=state.templates, page_inputs=state.page_inputs, views=state.views,
+                        cards=state.cards)
     # The same objects as last time when equal: every page's memo key holds both, and comparing
     # a tuple with the very same objects in it skips comparing their contents, 16,000 times.
     if state.inputs is not None:
@@ -386,6 +397,9 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
                     if progress is not None and len(pages) % 200 == 0:
                         progress("rendering pages", len(pages), max(expected, len(pages)))
             pages.extend(site_pages(renderer, site))
+            current = {id(b) for b in site.briefings}
+            for gone in state.cards.keys() - current:  # cards of briefings the site no longer has
+                del state.cards[gone]
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, f"template error: {problem.message}")
         state.inputs = None
@@ -495,7 +509,7 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
     for index in range(len(items)):
         yield from briefing_pages(r, edition, index, shared)
     # Keyed by identity: hashing a frozen Briefing hashes every field, sections and all, each time.
-    cards = {id(b): Card.of(b) for b in items}
+    cards = {id(b): r.card(b) for b in items}
     for pager in paginate(list(cards.values()), r.config.per_page, prefix + "/"):
         yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=None,
                      alternates=shared.other_homes, feed_url=prefix + "/atom.xml")
@@ -508,7 +522,7 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> 
         for tag in terms:
             view = TagView.of(tag)
             tag_alternates = {lang: tag.url, **{code: url for code, (_, url) in tag.translations.items()}}
-            tag_cards = [cards.get(id(b)) or Card.of(b) for b in tag.briefings]
+            tag_cards = [cards.get(id(b)) or r.card(b) for b in tag.briefings]
             for pager in paginate(tag_cards, r.config.per_page, tag.url):
                 yield r.page("list.html", pager.url + "index.html", lang, pager=pager, tag=view,
                              alternates=tag_alternates, feed_url=tag.url + "atom.xml", **labels)
