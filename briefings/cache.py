@@ -8,10 +8,12 @@ the folder at any time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from .config import SiteConfig
@@ -23,12 +25,23 @@ _FILE = "parsed.pickle"
 _PACKAGE = Path(__file__).resolve().parent
 
 
+# The libraries whose output ends up in pages: another version may parse or render differently.
+_LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pypinyin", "PyYAML", "nh3")
+
+
+@functools.cache
 def code_fingerprint() -> str:
-    """A hash of this package's source: a new version or a local edit invalidates the cache."""
+    """A hash of this package's source and its libraries' versions: a new version of either,
+    or a local edit, invalidates the cache."""
     digest = hashlib.sha256()
     for path in sorted(_PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(_PACKAGE).as_posix().encode())
         digest.update(path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=?\n".encode())
     return digest.hexdigest()
 
 

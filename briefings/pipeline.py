@@ -28,7 +28,7 @@ from .manifest import manifest_outputs
 from .model import Briefing, Site, same_but_body
 from .output import Output, OutputError, publish, replace_file, safe_relative
 from .progress import ProgressCallback
-from .record import BuildRecord, inputs_stamp, load_record, load_search, save_record, save_search
+from .record import BuildRecord, inputs_stamp, load_record, load_search, output_digest, save_record, save_search
 from .render import RenderState, render_site
 from .search import build_search_index
 from .search.process import SearchProcess
@@ -228,7 +228,8 @@ class Builder:
                         self._deferred.submit(site)
                 else:
                     # Files whose bytes the last build published already are hard-linked, not written.
-                    reuse = record.unchanged if record is not None and intact else None
+                    digests = {o.path: output_digest(o.data) for o in outputs} if record is not None else {}
+                    reuse = record.finder(digests) if record is not None and intact else None
                     if self.progress is not None:
                         self.progress("writing files", 0, 0)
                     publish(outputs, self.out_dir, reuse)
@@ -239,7 +240,7 @@ class Builder:
         if record is not None:
             with _timed(timings, "record"):
                 save_record(self.root, BuildRecord.of(
-                    inputs, self.out_dir, outputs, result.pages, diagnostics,
+                    inputs, self.out_dir, digests, result.pages, diagnostics,
                     valid_until=_next_publication(loaded, now, self.options)))
         if assembled_clean:
             self._last = _LastBuild(loaded, site, redirects, _next_publication(loaded, now, self.options))

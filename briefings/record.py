@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,11 +96,11 @@ class BuildRecord:
     outputs: dict[str, bytes] = field(default_factory=dict)  # output path → output_digest
 
     @classmethod
-    def of(cls, inputs: str, out_dir: Path, outputs: Iterable[Output], pages: int,
+    def of(cls, inputs: str, out_dir: Path, digests: dict[str, bytes], pages: int,
            diagnostics: Iterable[Diagnostic], valid_until: dt.datetime | None) -> BuildRecord:
-        """The record of a build just published into ``out_dir``."""
+        """The record of a build just published into ``out_dir``; ``digests`` by output path."""
         return cls(inputs, str(out_dir.resolve()), outputs_stamp(out_dir), valid_until, pages, list(diagnostics),
-                   {o.path: output_digest(o.data) for o in outputs})
+                   digests)
 
     def intact(self, out_dir: Path) -> bool:
         """Whether ``out_dir`` holds exactly what this record's build published there."""
@@ -111,11 +111,16 @@ class BuildRecord:
         """Whether a build of these inputs now would publish what this record's build did."""
         return inputs == self.inputs and (self.valid_until is None or now < self.valid_until)
 
-    def unchanged(self, output: Output) -> Path | None:
-        """The published file with ``output``'s bytes, if the last build left one (call if ``intact``)."""
-        if self.outputs.get(output.path) != output_digest(output.data):
-            return None
-        return Path(self.out_dir) / output.path
+    def finder(self, digests: dict[str, bytes]) -> Callable[[Output], Path | None]:
+        """For ``publish``: the published file that already holds an output's bytes, if any.
+
+        ``digests`` are the new outputs' by path; call only when the folder is ``intact``.
+        """
+        def published(output: Output) -> Path | None:
+            same = self.outputs.get(output.path) == digests[output.path]
+            return Path(self.out_dir) / output.path if same else None
+
+        return published
 
 
 def load_record(root: Path) -> BuildRecord:
