@@ -246,6 +246,22 @@ class Builder:
             self._last = _LastBuild(loaded, site, redirects, _next_publication(loaded, now, self.options))
         return result
 
+    def preload(self) -> None:
+        """Parse every briefing now, across all cores: call before starting threads.
+
+        The dev server's first build runs beside its watcher thread, and a process with
+        threads must not fork, so that build would parse in one process. Parsed here first
+        it only checks the files' stamps (any file saved meanwhile is parsed again).
+        """
+        diagnostics = Diagnostics()
+        config = load_config(self.root, diagnostics, self.options.base_url)
+        if config is None:
+            return  # the first build reports why
+        if config != self._config:
+            self._forget_built()
+            self._config = config
+        self._load(config, diagnostics, None)
+
     def wait_for_search(self, timeout: float | None = None) -> bool:
         """Block until a deferred search index is written; False if it is still running."""
         return self._deferred is None or self._deferred.wait(timeout)

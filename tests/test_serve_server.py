@@ -478,3 +478,22 @@ def test_http_server_end_to_end(built: Path) -> None:
 ])
 def test_host_header_guards_a_loopback_server(host, bound, allowed):
     assert host_allowed(host, bound) is allowed
+
+
+def test_the_first_build_parses_before_any_thread_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing forks across the cores only in a process without threads: before the watcher's."""
+    from briefings import pipeline
+
+    calls: list[tuple[int, int]] = []
+    real = pipeline.parse_many
+
+    def spy(jobs, config, workers=1):  # type: ignore[no-untyped-def]
+        calls.append((len(jobs), threading.active_count()))
+        return real(jobs, config, workers)
+
+    monkeypatch.setattr(pipeline, "parse_many", spy)
+    site = make_site(tmp_path, BRIEFINGS)
+    threads_before = threading.active_count()
+    with DevServer(site.root, port=0, stream=io.StringIO()) as server:
+        assert server.rebuilder is not None and server.rebuilder.last is not None and server.rebuilder.last.ok
+    assert calls == [(2, threads_before)]  # every file, once, while no thread of ours ran

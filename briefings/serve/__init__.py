@@ -150,6 +150,7 @@ class DevServer:
             options = BuildOptions(drafts=True, future=True, base_url=self.url)
             builder = Builder(self.root, self.out_dir, options, serve=True, in_place=True, defer_search=True)
             self.rebuilder = Rebuilder(builder, self.live, self.stream)
+            builder.preload()  # before any thread of ours starts: parsing forks across the cores
             # Watch before the first build, so a save during it is not lost.
             self.watcher = Watcher(self.root, self.out_dir, self.changes, poll=self.poll)
             self.watcher.start()
