@@ -33,30 +33,51 @@ def safe_relative(path: str) -> PurePosixPath:
     return pure
 
 
-def publish(outputs: Iterable[Output], out_dir: Path, unchanged: Callable[[Output], Path | None] | None = None) -> int:
-    """Write ``outputs`` to a staging folder, then swap it into ``out_dir``. Returns the count.
+class Staging:
+    """A new output folder written beside the old one, then swapped in by ``swap``.
 
-    ``unchanged`` names a published file that already holds an output's bytes: it is
-    hard-linked into the staging folder instead of written (at 10,000 briefings, most of the
-    files of a rebuild), and the old folder stays untouched until the swap all the same.
+    Until the swap the published folder is untouched, so a failed build — or a crash
+    half-way — leaves it exactly as it was. ``add`` may be called several times (the pages
+    first, the search index once it is ready); a path written twice is an error.
     """
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
-    retired = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    staging.mkdir()
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.resolve()
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = self.out_dir.parent / f".{self.out_dir.name}.staging-{os.getpid()}"
+        self._retired = self.out_dir.parent / f".{self.out_dir.name}.old-{os.getpid()}"
+        for leftover in (self.folder, self._retired):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        self.folder.mkdir()
+        self._written: dict[str, str] = {}
+        self._made_dirs: set[Path] = set()
+
+    def add(self, outputs: Iterable[Output], unchanged: Callable[[Output], Path | None] | None = None) -> int:
+        """Write ``outputs`` into the staging folder. ``unchanged`` names a published file that
+        already holds an output's bytes: it is hard-linked instead of written (at 10,000
+        briefings, most of the files of a rebuild)."""
+        return write_tree(outputs, self.folder, unchanged, self._written, self._made_dirs)
+
+    def swap(self) -> None:
+        if self.out_dir.exists():
+            os.rename(self.out_dir, self._retired)
+        os.rename(self.folder, self.out_dir)
+        shutil.rmtree(self._retired, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def publish(outputs: Iterable[Output], out_dir: Path, unchanged: Callable[[Output], Path | None] | None = None) -> int:
+    """Write ``outputs`` to a staging folder, then swap it into ``out_dir``. Returns the count."""
+    staging = Staging(out_dir)
     try:
-        count = write_tree(outputs, staging, unchanged)
+        count = staging.add(outputs, unchanged)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
         raise
-    if out_dir.exists():
-        os.rename(out_dir, retired)
-    os.rename(staging, out_dir)
-    shutil.rmtree(retired, ignore_errors=True)
+    staging.swap()
     return count
 
 
@@ -69,9 +90,13 @@ def replace_file(root: Path, relative: str, data: bytes) -> None:
     os.replace(temporary, target)
 
 
-def write_tree(outputs: Iterable[Output], root: Path, unchanged: Callable[[Output], Path | None] | None = None) -> int:
-    written: dict[str, str] = {}
-    made_dirs: set[Path] = set()
+def write_tree(outputs: Iterable[Output], root: Path, unchanged: Callable[[Output], Path | None] | None = None,
+               written: dict[str, str] | None = None, made_dirs: set[Path] | None = None) -> int:
+    """Write ``outputs`` under ``root``; ``written`` and ``made_dirs`` carry over between calls."""
+    written = {} if written is None else written
+    made_dirs = set() if made_dirs is None else made_dirs
+    count = 0
+    resolved_root = root.resolve()
     for output in outputs:
         relative = safe_relative(output.path)
         key = relative.as_posix()
@@ -79,11 +104,14 @@ def write_tree(outputs: Iterable[Output], root: Path, unchanged: Callable[[Outpu
             raise OutputError(f"{output.source or '?'} and {written[key] or '?'} both write {key}")
         written[key] = output.source
         target = root.joinpath(*relative.parts)
-        if not target.resolve().is_relative_to(root.resolve()):
-            raise OutputError(f"refusing to write {key!r}: outside the output folder")
         if target.parent not in made_dirs:
+            # Checked once per folder: a folder linked elsewhere would take its files along.
+            # (The files themselves are new: the folder holds only what this call wrote.)
             target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.parent.resolve().is_relative_to(resolved_root):
+                raise OutputError(f"refusing to write {key!r}: outside the output folder")
             made_dirs.add(target.parent)
+        count += 1
         earlier = unchanged(output) if unchanged is not None else None
         if earlier is not None:
             try:
@@ -92,4 +120,4 @@ def write_tree(outputs: Iterable[Output], root: Path, unchanged: Callable[[Outpu
             except OSError:  # gone, or a file system without hard links: write it
                 pass
         target.write_bytes(output.data)
-    return len(written)
+    return count

@@ -26,12 +26,12 @@ from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many
 from .diagnostics import Diagnostic, Diagnostics
 from .manifest import manifest_outputs
 from .model import Briefing, Site, same_but_body
-from .output import Output, OutputError, publish, replace_file, safe_relative
+from .output import Output, OutputError, Staging, replace_file, safe_relative
 from .progress import ProgressCallback
 from .record import BuildRecord, inputs_stamp, load_record, load_search, output_digest, save_record, save_search
 from .render import RenderState, render_site
 from .search import build_search_index
-from .search.process import SearchProcess
+from .search.process import ForkedIndex, SearchProcess
 from .site import BuildOptions, assemble, reassemble
 
 
@@ -46,6 +46,7 @@ class BuildResult:
     rendered: int = 0  # pages rendered in this build
     reused: int = 0  # pages whose inputs were unchanged, taken from the previous build
     written: list[str] = field(default_factory=list)  # output paths whose bytes changed on disk
+    digests: dict[str, bytes] = field(default_factory=dict)  # of each output published, for the build record
     removed: list[str] = field(default_factory=list)
 
     @property
@@ -93,6 +94,29 @@ def _body_edits(last: _LastBuild, loaded: Sequence[Briefing], now: dt.datetime
                 return None
             swaps.append((old, new))
     return swaps
+
+
+FORK_INDEX_FROM = 500  # briefings; below this, forking costs more than the overlap saves
+
+
+@dataclass
+class _PendingIndex:
+    """Search outputs already known, or being built (``finish`` collects them)."""
+
+    outputs: list[Output] | None
+    finish: Callable[[], list[Output]] | None = None
+    forked: ForkedIndex | None = None
+
+    def result(self) -> list[Output]:
+        if self.outputs is None:
+            assert self.finish is not None
+            self.outputs, self.finish, self.forked = self.finish(), None, None
+        return self.outputs
+
+    def cancel(self) -> None:
+        if self.forked is not None:
+            self.forked.cancel()
+            self.forked = None
 
 
 @dataclass
@@ -188,63 +212,102 @@ class Builder:
         result.site = site
         if diagnostics.has_errors:
             return result
-        with _timed(timings, "render"):
-            outputs, renderer = render_site(config, site, diagnostics, serve=self.serve, state=self._render,
-                                            extra_pages=("search",), progress=self.progress,
-                                            bodies_changed=None if swaps is None else {new.source for _, new in swaps})
-            redirects: list[Output] = []
-            if last is not None and swaps is not None:
-                redirects = last.redirects  # the same URLs as last time: the same redirects and manifest
-            elif not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
-                redirects = manifest_outputs(self.out_dir, site, outputs, renderer, diagnostics)
-            outputs += redirects
-        result.rendered, result.reused = renderer.rendered, renderer.reused
-        if diagnostics.has_errors:
-            return result
         deferring = self.defer_search and write
-        if not deferring:
-            if self.progress is not None:
-                self.progress("building the search index", 0, 0)
-            with _timed(timings, "search"):
-                outputs += self._search_outputs(site)
-        result.outputs = outputs
-        result.pages = sum(1 for o in outputs if o.path.endswith(".html"))
-        # Forget pages the site no longer has, so the memo does not grow without bound.
-        produced = {o.path for o in outputs}
-        memo = self._render.memo
-        for stale in memo.keys() - produced:
-            del memo[stale]
-            self._render.page_inputs.pop(stale, None)
-        if not write:
-            return result
-        with _timed(timings, "write"):
-            try:
-                if self.in_place:
-                    owns = (lambda path: not is_index_file(path)) if deferring else (lambda path: True)
-                    result.written, result.removed = self._write_in_place(outputs, owns)
-                    if deferring:
-                        if self._deferred is None:
-                            self._deferred = SearchProcess(self.out_dir.resolve(), self._search_done)
-                        self._deferred.submit(site)
-                else:
-                    # Files whose bytes the last build published already are hard-linked, not written.
-                    digests = {o.path: output_digest(o.data) for o in outputs} if record is not None else {}
-                    reuse = record.finder(digests) if record is not None and intact else None
-                    if self.progress is not None:
-                        self.progress("writing files", 0, 0)
-                    publish(outputs, self.out_dir, reuse)
-                    result.written = sorted(produced)
-            except OutputError as exc:
-                diagnostics.error("site.toml", None, str(exc))
+        # The index is started now and collected last: a forked child builds it meanwhile.
+        index = None if deferring else self._start_search(site)
+        try:
+            with _timed(timings, "render"):
+                pages, renderer = render_site(
+                    config, site, diagnostics, serve=self.serve, state=self._render, extra_pages=("search",),
+                    progress=self.progress, bodies_changed=None if swaps is None else {new.source for _, new in swaps})
+                redirects: list[Output] = []
+                if last is not None and swaps is not None:
+                    redirects = last.redirects  # the same URLs as last time: the same redirects and manifest
+                elif not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
+                    redirects = manifest_outputs(self.out_dir, site, pages, renderer, diagnostics)
+                pages += redirects
+            result.rendered, result.reused = renderer.rendered, renderer.reused
+            if diagnostics.has_errors:
                 return result
-        if record is not None:
+            # Forget pages the site no longer has, so the memo does not grow without bound.
+            self._render.forget_all_but({o.path for o in pages})
+            result.pages = sum(1 for o in pages if o.path.endswith(".html"))
+            if not write or self.in_place:
+                result.outputs = pages + self._collect(index, timings)
+                if write:
+                    self._write_served(result, site, deferring)
+            else:
+                self._publish(result, pages, index, record if record is not None and intact else None)
+        finally:
+            if index is not None:
+                index.cancel()  # a build that failed before it collected the index
+        if result.ok and write and record is not None:
             with _timed(timings, "record"):
                 save_record(self.root, BuildRecord.of(
-                    inputs, self.out_dir, digests, result.pages, diagnostics,
+                    inputs, self.out_dir, result.digests, result.pages, diagnostics,
                     valid_until=_next_publication(loaded, now, self.options)))
-        if assembled_clean:
+        if result.ok and assembled_clean:
             self._last = _LastBuild(loaded, site, redirects, _next_publication(loaded, now, self.options))
         return result
+
+    def _collect(self, index: _PendingIndex | None, timings: dict[str, float]) -> list[Output]:
+        if index is None:
+            return []
+        if self.progress is not None:
+            self.progress("building the search index", 0, 0)
+        with _timed(timings, "search"):  # what is left of it once the pages are rendered
+            return index.result()
+
+    def _write_served(self, result: BuildResult, site: Site, deferring: bool) -> None:
+        """Update the output folder in place (the dev server); a deferred index follows."""
+        with _timed(result.timings, "write"):
+            owns = (lambda path: not is_index_file(path)) if deferring else (lambda path: True)
+            try:
+                result.written, result.removed = self._write_in_place(result.outputs, owns)
+            except OutputError as exc:
+                result.diagnostics.error("site.toml", None, str(exc))
+                return
+            if deferring:
+                if self._deferred is None:
+                    self._deferred = SearchProcess(self.out_dir.resolve(), self._search_done)
+                self._deferred.submit(site)
+
+    def _publish(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
+                 record: BuildRecord | None) -> None:
+        """Write a new output folder beside the old one and swap it in.
+
+        The pages are written while the forked child still builds the index; files the last
+        build published with the same bytes (``record``, when the folder is as it left it)
+        are hard-linked instead of written.
+        """
+        timings = result.timings
+        staging = Staging(self.out_dir)
+        try:
+            with _timed(timings, "write"):
+                if self.progress is not None:
+                    self.progress("writing files", 0, 0)
+                staging.add(pages, self._linker(result, pages, record))
+            index_outputs = self._collect(index, timings)
+            with _timed(timings, "write"):
+                staging.add(index_outputs, self._linker(result, index_outputs, record))
+                staging.swap()
+        except OutputError as exc:
+            staging.discard()
+            result.diagnostics.error("site.toml", None, str(exc))
+            return
+        except BaseException:
+            staging.discard()
+            raise
+        result.outputs = pages + index_outputs
+        result.written = sorted(o.path for o in result.outputs)
+
+    def _linker(self, result: BuildResult, outputs: list[Output], record: BuildRecord | None
+                ) -> Callable[[Output], Path | None] | None:
+        if not self.persist_cache:
+            return None  # no record to keep: no digests needed
+        digests = {o.path: output_digest(o.data) for o in outputs}
+        result.digests.update(digests)
+        return record.finder(digests) if record is not None else None
 
     def preload(self) -> None:
         """Parse every briefing now, across all cores: call before starting threads.
@@ -281,23 +344,35 @@ class Builder:
             self._deferred.close()
             self._deferred = None
 
-    def _search_outputs(self, site: Site) -> list[Output]:
-        """The search index files; reused while the published briefings are the same.
+    def _start_search(self, site: Site) -> _PendingIndex:
+        """The search index files, to collect once the pages are rendered.
 
-        With the persistent cache, also across runs: keyed by each briefing's file hash and URL
-        (a briefing is a function of its file, the config and the code, all in the key).
+        Reused while the published briefings are the same: in this process, and with the
+        persistent cache across runs, keyed by each briefing's file hash and URL (a briefing
+        is a function of its file, the config and the code, all in the key). Otherwise built
+        in a forked process while this one renders and writes the pages.
         """
         key = (site.base_path, site.briefings)
-        if self._search is None or self._search[0] != key:
-            stored_key = self._search_key(site) if self.persist_cache else None
-            outputs = load_search(self.root, stored_key) if stored_key else None
-            if outputs is None:
+        if self._search is not None and self._search[0] == key:
+            return _PendingIndex(self._search[1])
+        stored_key = self._search_key(site) if self.persist_cache else None
+        cached = load_search(self.root, stored_key) if stored_key else None
+        if cached is not None:
+            self._search = (key, cached)
+            return _PendingIndex(cached)
+        forked = ForkedIndex.start(site.briefings, site.base_path) if len(site.briefings) >= FORK_INDEX_FROM else None
+
+        def finish() -> list[Output]:
+            files = forked.result() if forked is not None else None
+            if files is None:
                 files = build_search_index(site.briefings, base_path=site.base_path)
-                outputs = [Output(path, data, "search index") for path, data in sorted(files.items())]
-                if stored_key:
-                    save_search(self.root, stored_key, outputs)
+            outputs = [Output(path, data, "search index") for path, data in sorted(files.items())]
+            if stored_key:
+                save_search(self.root, stored_key, outputs)
             self._search = (key, outputs)
-        return self._search[1]
+            return outputs
+
+        return _PendingIndex(None, finish, forked)
 
     def _search_key(self, site: Site) -> str | None:
         digest = hashlib.sha256(f"{code_fingerprint()}\0{self._config!r}\0{site.base_path}\n".encode())

@@ -360,6 +360,12 @@ class RenderState:
     views: dict[tuple[str, str], TagView] = field(default_factory=dict)
     cards: dict[int, tuple[Briefing, Card]] = field(default_factory=dict)
 
+    def forget_all_but(self, paths: set[str]) -> None:
+        """Forget pages the site no longer has (``paths``: every output it has)."""
+        for stale in self.memo.keys() - paths:
+            del self.memo[stale]
+            self.page_inputs.pop(stale, None)
+
 
 def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve: bool = False,
                 extra_pages: Sequence[str] = (), state: RenderState | None = None,

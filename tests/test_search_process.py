@@ -91,3 +91,50 @@ def test_an_index_failure_joins_the_build_errors_in_the_overlay(tmp_path):
     rebuilder._search_done(None)
     (only,) = rebuilder.live.snapshot().problems
     assert only.startswith("content/02.md:1: error: `title` is required")
+
+
+def test_a_build_forks_the_index_beside_the_pages_and_gets_the_same_bytes(tmp_path, monkeypatch):
+    from briefings import pipeline
+    from briefings.search import process
+
+    site = make_site(tmp_path, many(25))
+    started: list[object] = []
+    real_start = process.ForkedIndex.start
+
+    def start(*args):  # type: ignore[no-untyped-def]
+        started.append(real_start(*args))
+        return started[-1]
+
+    monkeypatch.setattr(pipeline.ForkedIndex, "start", start)
+    monkeypatch.setattr(pipeline, "FORK_INDEX_FROM", 1)
+    assert build(site.root, tmp_path / "forked").ok
+    assert started and started[0] is not None, "the index was built in a forked child"
+    monkeypatch.setattr(pipeline, "FORK_INDEX_FROM", 10**9)
+    assert build(site.root, tmp_path / "here").ok
+    assert files_of(tmp_path / "forked") == files_of(tmp_path / "here")
+
+
+def test_a_failed_build_leaves_no_index_child_behind(tmp_path, monkeypatch):
+    import multiprocessing
+
+    from briefings import pipeline
+
+    site = make_site(tmp_path, many(25))
+    monkeypatch.setattr(pipeline, "FORK_INDEX_FROM", 1)
+    template = site.root / "themes/default/templates/briefing.html"
+    template.write_text(template.read_text(encoding="utf-8") + "{{ nope( }}", encoding="utf-8")
+    result = build(site.root, tmp_path / "out")
+    assert not result.ok and "template error" in result.diagnostics.errors[0].format()
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_child_that_fails_is_replaced_by_building_here(tmp_path, monkeypatch):
+    from briefings import pipeline
+    from briefings.search import process
+
+    site = make_site(tmp_path, many(25))
+    monkeypatch.setattr(pipeline, "FORK_INDEX_FROM", 1)
+    monkeypatch.setattr(process, "build_search_index", lambda *a, **k: 1 / 0)  # only the child sees this
+    assert build(site.root, tmp_path / "out").ok
+    assert (tmp_path / "out" / "search" / "entry.json").is_file()
