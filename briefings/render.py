@@ -10,8 +10,12 @@ import datetime as dt
 import hashlib
 import importlib.util
 import math
+import multiprocessing
+import os
+import threading
 import tomllib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,8 +39,11 @@ class TemplateProblem(Exception):
     """A template that failed; carries the template path and line for the diagnostic."""
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
-        super().__init__(message)
+        super().__init__(path, line, message)  # all three: a render worker's problem is pickled
         self.path, self.line, self.message = path, line, message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def format_date(value: dt.datetime, lang: str) -> str:
@@ -394,6 +401,8 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
     try:
         if bodies_changed is not None and inputs == state.inputs:
             pages = _rerender_bodies(renderer, site, state.pages, set(bodies_changed))
+        elif (workers := _render_workers(site, state)) > 1:
+            pages = _render_in_workers(renderer, site, extra_pages, workers, progress)
         else:
             pages = []
             expected = expected_pages(site, config.per_page, extra_pages) if progress else 0
@@ -412,6 +421,66 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
         return [], renderer
     state.pages, state.inputs = pages, inputs
     return static + pages, renderer
+
+
+PARALLEL_RENDER_FROM = 2000  # briefings; below this, forking costs more than it saves
+# What forked render workers inherit: the renderer (its compiled templates) and the site.
+_FORKED: tuple[Renderer, Site] | None = None
+
+
+def _render_workers(site: Site, state: RenderState) -> int:
+    """Processes for the briefing pages: all cores on a first render of a large site, else one.
+
+    Only where forking is safe (no other threads: not in the dev server) and only when
+    nothing can be reused (a later render in the same process reuses most pages instead).
+    """
+    if (state.memo or len(site.briefings) < PARALLEL_RENDER_FROM or threading.active_count() != 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return 1
+    return os.cpu_count() or 1
+
+
+def _render_range(edition_index: int, start: int, stop: int) -> tuple[list[Output], int]:
+    """In a forked worker: the pages of briefings ``start``…``stop`` of one edition."""
+    assert _FORKED is not None
+    r, site = _FORKED
+    edition = site.editions[edition_index]
+    shared = BriefingPageViews.of(r, edition)
+    before = r.rendered
+    pages = [page for index in range(start, stop) for page in briefing_pages(r, edition, index, shared)]
+    return pages, r.rendered - before
+
+
+def _render_in_workers(r: Renderer, site: Site, extra_pages: Sequence[str], workers: int,
+                       progress: Callable[[str, int, int], None] | None) -> list[Output]:
+    """Every page, the briefing pages (most of the work) in forked workers.
+
+    The workers inherit the compiled templates and the site, so only (edition, range) goes
+    to them and only the pages' bytes come back; this process renders the lists, tag pages,
+    archives and feeds meanwhile. The bytes are those of one process; the order differs.
+    """
+    global _FORKED
+    _FORKED = (r, site)
+    expected = expected_pages(site, r.config.per_page, extra_pages)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            tasks = []
+            for edition_index, edition in enumerate(site.editions):
+                step = max(1, -(-len(edition.briefings) // (4 * workers)))
+                tasks += [pool.submit(_render_range, edition_index, start, min(start + step, len(edition.briefings)))
+                          for start in range(0, len(edition.briefings), step)]
+            pages = [page for edition in site.editions
+                     for page in edition_pages(r, edition, extra_pages, with_briefings=False)]
+            pages.extend(site_pages(r, site))
+            for task in tasks:
+                done, rendered = task.result()
+                pages += done
+                r.rendered += rendered
+                if progress is not None:
+                    progress("rendering pages", len(pages), max(expected, len(pages)))
+    finally:
+        _FORKED = None
+    return pages
 
 
 def expected_pages(site: Site, per_page: int, extra_pages: Sequence[str]) -> int:
@@ -508,11 +577,13 @@ def edition_feeds(r: Renderer, edition: Edition) -> Iterator[Output]:
     yield feed(r, edition, edition.briefings, edition.language.prefix + "/atom.xml", None)
 
 
-def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str]) -> Iterator[Output]:
+def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str], with_briefings: bool = True
+                  ) -> Iterator[Output]:
+    """The pages of one edition: its briefings' (unless rendered elsewhere), lists, tags, archives, feeds."""
     lang, prefix = edition.language.code, edition.language.prefix
     items = edition.briefings
     shared = BriefingPageViews.of(r, edition)
-    for index in range(len(items)):
+    for index in range(len(items) if with_briefings else 0):
         yield from briefing_pages(r, edition, index, shared)
     # Keyed by identity: hashing a frozen Briefing hashes every field, sections and all, each time.
     cards = {id(b): r.card(b) for b in items}

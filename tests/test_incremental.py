@@ -220,3 +220,28 @@ def test_persistent_cache_gives_the_same_site_and_notices_edits(tmp_path):
     assert edited.ok and files_of(tmp_path / "edited") == files_of(tmp_path / "uncached")
     assert "内容5，改过。" in (tmp_path / "edited" / "2023/03/di-5-ci-hui-yi/index.html").read_text(encoding="utf-8")
     assert warm.ok and uncached.ok
+
+
+def test_briefing_pages_rendered_in_forked_workers_are_the_same_bytes(tmp_path, monkeypatch):
+    from briefings import render
+
+    site = make_site(tmp_path, many(25))
+    assert build(site.root, tmp_path / "one-process").ok
+    monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
+    forked = build(site.root, tmp_path / "workers")
+    assert forked.ok and forked.rendered == build(site.root, tmp_path / "again").rendered
+    assert files_of(tmp_path / "workers") == files_of(tmp_path / "one-process")
+
+
+def test_a_template_error_in_a_render_worker_names_the_template_and_line(tmp_path, monkeypatch):
+    from briefings import render
+
+    site = make_site(tmp_path, many(25))
+    monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
+    template = site.root / "themes/default/templates/briefing.html"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("{{ briefing.title }}", "{{ briefing.title.nope() }}", 1), encoding="utf-8")
+    result = build(site.root, tmp_path / "out")
+    (error,) = result.diagnostics.errors
+    assert error.format().startswith("themes/default/templates/briefing.html:")
+    assert "template error" in error.format() and "nope" in error.format()
