@@ -545,16 +545,17 @@ def briefing_pages(r: Renderer, edition: Edition, index: int, shared: BriefingPa
     # unchanged, so comparing is a few identity checks; a tag edit at 10,000 briefings looks at
     # every briefing page this way, and building each page's context to compare it took 0.4 s.
     # (term_urls and other_homes follow from the briefing and the config; a new config starts afresh.)
-    path = (briefing.url + "index.html").lstrip("/")
+    path = briefing.url + "index.html"
+    out_path = path.lstrip("/")  # as outputs and the memo name it
     try:
         stamp = r.template_stamp("briefing.html")
     except jinja2.TemplateError as exc:
         raise template_problem(exc, r.config, "briefing.html") from None
     inputs = (stamp, r.assets, r.strings.get(lang), briefing, newer, older, tags, alts)
-    earlier, made = r.page_inputs.get(path), r.memo.get(path)
+    earlier, made = r.page_inputs.get(out_path), r.memo.get(out_path)
     if earlier is not None and made is not None and earlier == inputs:
         r.reused += 1
-        yield Output(path, made[1], briefing.source)
+        yield Output(out_path, made[1], briefing.source)
     else:
         yield r.page(
             "briefing.html", path, lang, briefing.source,
@@ -564,7 +565,7 @@ def briefing_pages(r: Renderer, edition: Edition, index: int, shared: BriefingPa
                        for taxonomy, urls in shared.term_urls.items()},
             newer=link(newer), older=link(older), alternates=alts, other_homes=shared.other_homes,
         )
-        r.page_inputs[path] = inputs
+        r.page_inputs[out_path] = inputs
     for alias in briefing.aliases:
         yield r.page("redirect.html", alias + "index.html", lang, briefing.source, target=briefing.url)
 

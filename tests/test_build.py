@@ -43,6 +43,7 @@ def test_briefing_page_shows_what_a_reader_needs(tmp_path):
         "<strong>一是深入学习贯彻。</strong>全市",
         '<html lang="zh-CN">',
         "! **",
+        '<link rel="canonical" href="https://example.org/2023/06/ke-hou-fu-wu-tui-jin-hui/">',
     )
 
 

@@ -228,7 +228,14 @@ def test_briefing_pages_rendered_in_forked_workers_are_the_same_bytes(tmp_path, 
     site = make_site(tmp_path, many(25))
     assert build(site.root, tmp_path / "one-process").ok
     monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
+    # Threads left idle by other tests (Playwright's) would make the render decline to fork.
+    monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+    calls: list[int] = []
+    real = render._render_in_workers
+    monkeypatch.setattr(render, "_render_in_workers", lambda *args: calls.append(args[3]) or real(*args))
     forked = build(site.root, tmp_path / "workers")
+    assert calls == [2], "rendered in two forked workers"
     assert forked.ok and forked.rendered == build(site.root, tmp_path / "again").rendered
     assert files_of(tmp_path / "workers") == files_of(tmp_path / "one-process")
 
@@ -238,6 +245,7 @@ def test_a_template_error_in_a_render_worker_names_the_template_and_line(tmp_pat
 
     site = make_site(tmp_path, many(25))
     monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
+    monkeypatch.setattr(render.threading, "active_count", lambda: 1)
     template = site.root / "themes/default/templates/briefing.html"
     text = template.read_text(encoding="utf-8")
     template.write_text(text.replace("{{ briefing.title }}", "{{ briefing.title.nope() }}", 1), encoding="utf-8")

@@ -6,6 +6,7 @@ import io
 import threading
 from pathlib import Path
 
+import pytest
 from sitebuilder import make_site
 from test_incremental import files_of, many, touch
 
@@ -93,11 +94,12 @@ def test_an_index_failure_joins_the_build_errors_in_the_overlay(tmp_path):
     assert only.startswith("content/02.md:1: error: `title` is required")
 
 
-def test_a_build_forks_the_index_beside_the_pages_and_gets_the_same_bytes(tmp_path, monkeypatch):
+@pytest.fixture
+def forks(monkeypatch):
+    """Builds of any size fork the index; the children started (None: declined) are listed."""
     from briefings import pipeline
     from briefings.search import process
 
-    site = make_site(tmp_path, many(25))
     started: list[object] = []
     real_start = process.ForkedIndex.start
 
@@ -107,34 +109,40 @@ def test_a_build_forks_the_index_beside_the_pages_and_gets_the_same_bytes(tmp_pa
 
     monkeypatch.setattr(pipeline.ForkedIndex, "start", start)
     monkeypatch.setattr(pipeline, "FORK_INDEX_FROM", 1)
+    # Threads left idle by other tests (Playwright's) would make the build decline to fork.
+    monkeypatch.setattr(process.threading, "active_count", lambda: 1)
+    return started
+
+
+def test_a_build_forks_the_index_beside_the_pages_and_gets_the_same_bytes(tmp_path, monkeypatch, forks):
+    from briefings import pipeline
+
+    site = make_site(tmp_path, many(25))
     assert build(site.root, tmp_path / "forked").ok
-    assert started and started[0] is not None, "the index was built in a forked child"
+    assert forks and forks[0] is not None, "the index was built in a forked child"
     monkeypatch.setattr(pipeline, "FORK_INDEX_FROM", 10**9)
     assert build(site.root, tmp_path / "here").ok
     assert files_of(tmp_path / "forked") == files_of(tmp_path / "here")
 
 
-def test_a_failed_build_leaves_no_index_child_behind(tmp_path, monkeypatch):
+def test_a_failed_build_leaves_no_index_child_behind(tmp_path, forks):
     import multiprocessing
 
-    from briefings import pipeline
-
     site = make_site(tmp_path, many(25))
-    monkeypatch.setattr(pipeline, "FORK_INDEX_FROM", 1)
     template = site.root / "themes/default/templates/briefing.html"
     template.write_text(template.read_text(encoding="utf-8") + "{{ nope( }}", encoding="utf-8")
     result = build(site.root, tmp_path / "out")
     assert not result.ok and "template error" in result.diagnostics.errors[0].format()
+    assert forks and forks[0] is not None, "a child was started"
     assert multiprocessing.active_children() == []
     assert not (tmp_path / "out").exists()
 
 
-def test_a_child_that_fails_is_replaced_by_building_here(tmp_path, monkeypatch):
-    from briefings import pipeline
+def test_a_child_that_fails_is_replaced_by_building_here(tmp_path, monkeypatch, forks):
     from briefings.search import process
 
     site = make_site(tmp_path, many(25))
-    monkeypatch.setattr(pipeline, "FORK_INDEX_FROM", 1)
     monkeypatch.setattr(process, "build_search_index", lambda *a, **k: 1 / 0)  # only the child sees this
     assert build(site.root, tmp_path / "out").ok
+    assert forks and forks[0] is not None
     assert (tmp_path / "out" / "search" / "entry.json").is_file()
