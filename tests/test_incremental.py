@@ -33,6 +33,15 @@ def touch(path: Path, text: str) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
 
+def served(tmp_path: Path, **builder_options):
+    """A 25-briefing site built once by a Builder that writes in place, as the dev server's does."""
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True, **builder_options)
+    builder.build()
+    return site, out, builder
+
+
 def assert_same_as_cold_build(site, served: Path) -> None:
     cold = site.root.parent / "cold"
     assert build(site.root, cold).ok
@@ -60,10 +69,7 @@ def test_body_edit_rerenders_only_the_pages_that_show_it(tmp_path):
 def test_body_edit_looks_only_at_its_own_page_and_the_feeds(tmp_path):
     """At 10,000 briefings, visiting every page to find the two that changed took longer than
     rendering them: a body-only edit skips the lists, tag pages and archives altogether."""
-    site = make_site(tmp_path, many(25))
-    out = tmp_path / "serve-out"
-    builder = Builder(site.root, out, in_place=True)
-    builder.build()
+    site, out, builder = served(tmp_path)
     feeds = sum(1 for p in out.rglob("atom.xml"))
     for k, text in [(3, "内容3，改一次。"), (3, "内容3，改两次。"), (9, "内容9，也改了。")]:
         path = site.root / "content" / f"{k:02d}.md"
@@ -77,10 +83,7 @@ def test_body_edit_looks_only_at_its_own_page_and_the_feeds(tmp_path):
 
 
 def test_edits_beyond_the_body_still_update_every_page_that_shows_them(tmp_path):
-    site = make_site(tmp_path, many(25))
-    out = tmp_path / "serve-out"
-    builder = Builder(site.root, out, in_place=True)
-    builder.build()
+    site, out, builder = served(tmp_path)
     path = site.root / "content" / "04.md"
     # a body edit first, so the next build starts from a site that was patched, not assembled
     touch(path, path.read_text(encoding="utf-8").replace("内容4。", "内容4，改了。"))
@@ -101,11 +104,8 @@ def test_a_briefing_coming_out_later_changes_the_lists_without_an_edit(tmp_path)
 
     from briefings.site import BuildOptions
 
-    site = make_site(tmp_path, many(25))
-    out = tmp_path / "serve-out"
     before = dt.datetime(2023, 3, 20, 12, tzinfo=dt.UTC)
-    builder = Builder(site.root, out, BuildOptions(now=before), in_place=True)
-    builder.build()
+    site, out, builder = served(tmp_path, options=BuildOptions(now=before))
     assert not (out / "2023/03/di-24-ci-hui-yi").exists()  # dated after `now`
     path = site.root / "content" / "03.md"
     touch(path, path.read_text(encoding="utf-8").replace("内容3。", "内容3，改了。"))
@@ -116,10 +116,7 @@ def test_a_briefing_coming_out_later_changes_the_lists_without_an_edit(tmp_path)
 
 
 def test_summary_edit_updates_lists_and_tag_pages(tmp_path):
-    site = make_site(tmp_path, many(25))
-    out = tmp_path / "serve-out"
-    builder = Builder(site.root, out, in_place=True)
-    builder.build()
+    site, out, builder = served(tmp_path)
     path = site.root / "content" / "25.md"
     touch(path, path.read_text(encoding="utf-8").replace("会议25的正文。", "会议25的新摘要。"))
     result = builder.build([path])
@@ -129,10 +126,7 @@ def test_summary_edit_updates_lists_and_tag_pages(tmp_path):
 
 
 def test_tag_change_add_and_delete(tmp_path):
-    site = make_site(tmp_path, many(25))
-    out = tmp_path / "serve-out"
-    builder = Builder(site.root, out, in_place=True)
-    builder.build()
+    site, out, builder = served(tmp_path)
     edited = site.root / "content" / "04.md"
     touch(edited, edited.read_text(encoding="utf-8").replace("tags: [中考]", "tags: [中考, 新主题]"))
     added = site.root / "content" / "new.md"
@@ -148,10 +142,7 @@ def test_tag_change_add_and_delete(tmp_path):
 
 
 def test_template_edit_rerenders_pages_that_use_it(tmp_path):
-    site = make_site(tmp_path, many(25))
-    out = tmp_path / "serve-out"
-    builder = Builder(site.root, out, in_place=True)
-    builder.build()
+    site, out, builder = served(tmp_path)
     template = site.root / "themes" / "default" / "templates" / "tags.html"
     touch(template, template.read_text(encoding="utf-8").replace("<h1>", '<h1 class="changed">', 1))
     result = builder.build([template])
