@@ -43,19 +43,20 @@ def output_digest(data: bytes) -> bytes:
 def _file_stamps(folder: Path) -> Iterable[tuple[str, int, int]]:
     """(path relative to ``folder``, size, mtime) of every file under it, sorted; hidden ones too."""
     found: list[tuple[str, int, int]] = []
-    pending = [folder]
+    skip = len(str(folder)) + 1  # entry paths start with the folder's and a separator
+    pending = [str(folder)]
     while pending:
         current = pending.pop()
         try:
             entries = list(os.scandir(current))
         except (FileNotFoundError, NotADirectoryError):
             continue
-        for entry in entries:
+        for entry in entries:  # plain strings: at 100,000 briefings this walks 270,000 files
             if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
+                pending.append(entry.path)
             else:
                 stat = entry.stat(follow_symlinks=False)
-                found.append((Path(entry.path).relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns))
+                found.append((entry.path[skip:].replace(os.sep, "/"), stat.st_size, stat.st_mtime_ns))
     return sorted(found)
 
 
