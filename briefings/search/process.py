@@ -105,17 +105,25 @@ class SearchProcess:
     def submit(self, site: Site) -> None:
         """Index ``site`` next; sends only what changed since the last submit."""
         with self._state:
-            if self._conn is None:
-                self._start()
             current = {b.source: b for b in site.briefings}
-            # The index reads titles, dates, tags and sections, never the HTML: half the bytes to send.
-            changed = {source: replace(b, body_html="", toc=()) for source, b in current.items()
-                       if self._sent.get(source) is not b}
-            removed = [source for source in self._sent if source not in current]
+            for attempt in (1, 2):  # a child that died since the last submit is replaced once
+                if self._conn is None:
+                    self._start()
+                assert self._conn is not None
+                # The index reads titles, dates, tags and sections, never the HTML: half the bytes to send.
+                changed = {source: replace(b, body_html="", toc=()) for source, b in current.items()
+                           if self._sent.get(source) is not b}
+                removed = [source for source in self._sent if source not in current]
+                try:
+                    self._conn.send((self._submitted + 1, site.base_path, changed, removed))
+                except OSError:
+                    self._conn = None
+                    if attempt == 2:
+                        raise
+                    continue
+                break
             self._sent = current
             self._submitted += 1
-            assert self._conn is not None
-            self._conn.send((self._submitted, site.base_path, changed, removed))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the newest submitted site's index is written (or failed); False on timeout."""
@@ -155,6 +163,7 @@ class SearchProcess:
                 with self._state:
                     if self._conn is conn:  # died, not closed: start afresh on the next submit
                         self._conn = None
+                        conn.close()
                         self.error = "the search index process stopped unexpectedly"
                         self._finished = self._submitted
                         self._state.notify_all()
