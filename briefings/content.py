@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from . import slugs
+from . import pinyin, slugs
 from .config import SiteConfig, normalise_language
 from .diagnostics import Diagnostic, Diagnostics
 from .frontmatter import FrontMatterError, split
@@ -261,6 +261,7 @@ def parse_many(jobs: list[tuple[str, bytes]], config: SiteConfig, workers: int =
             yield from _parse_chunk(config, [job])
         return
     chunks = [jobs[i: i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
+    pinyin.load()  # imported once here, not once in each worker
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for chunk in pool.map(_parse_chunk, [config] * len(chunks), chunks):

@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-
-from pypinyin import Style, lazy_pinyin
+from functools import cache, lru_cache
+from types import ModuleType
 
 # CJK Unified Ideographs, Extension A and Compatibility Ideographs: what readers call 汉字.
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
 _HAN_CHAR = re.compile(f"[{HAN_CLASS}]")
+
+
+@cache
+def load() -> ModuleType:
+    """pypinyin, imported on first use: loading its phrase dictionaries takes half a second,
+    which a build with nothing to do (or a command that reads no Chinese) need not pay.
+    Parsing calls it before forking its workers, so they share one copy."""
+    import pypinyin
+
+    return pypinyin
+
+
+def lazy_pinyin(text: str, **options: object) -> list[str]:
+    return load().lazy_pinyin(text, **options)
 
 
 def is_han(char: str) -> bool:
@@ -31,7 +44,7 @@ def syllables(text: str) -> tuple[str, ...]:
     Non-Han text between them is returned as its own items, unchanged, so callers
     can keep English words and numbers (``双减ABC`` → ``shuang``, ``jian``, ``ABC``).
     """
-    return tuple(lazy_pinyin(text, style=Style.NORMAL, errors="default", v_to_u=False))
+    return tuple(lazy_pinyin(text, style=load().Style.NORMAL, errors="default", v_to_u=False))
 
 
 @lru_cache(maxsize=65536)
@@ -39,7 +52,7 @@ def han_syllables(text: str) -> tuple[str, ...]:
     """Toneless syllables of the Han characters only, one per character."""
     out: list[str] = []
     for run in HAN_RUN.findall(text):
-        out.extend(lazy_pinyin(run, style=Style.NORMAL, v_to_u=False))
+        out.extend(lazy_pinyin(run, style=load().Style.NORMAL, v_to_u=False))
     return tuple(out)
 
 
@@ -51,7 +64,7 @@ def initials(text: str) -> str:
 def with_tones(text: str) -> str:
     """Reading with tone marks for display next to a tag: 课后服务 → kè hòu fú wù."""
     return " ".join(
-        s for s in lazy_pinyin(text, style=Style.TONE, errors="default") if s.strip()
+        s for s in lazy_pinyin(text, style=load().Style.TONE, errors="default") if s.strip()
     )
 
 
