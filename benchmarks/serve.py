@@ -148,7 +148,7 @@ def run(n: int, edits: int, keep: bool) -> dict[str, object]:
         finally:
             if proc.stdin:
                 proc.stdin.close()
-            proc.wait(timeout=60)
+            proc.wait(timeout=300)
         return {"n": n, "first_build": info["first_build"], "results": results, "builds": builds}
     finally:
         if keep:

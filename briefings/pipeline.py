@@ -338,10 +338,10 @@ class Builder:
         """Why the latest deferred search index failed, if it did."""
         return None if self._deferred is None else self._deferred.error
 
-    def close(self) -> None:
-        """Stop the deferred search index's process, if one runs."""
+    def close(self, wait: bool = True) -> None:
+        """Stop the deferred search index's process, if one runs (``wait``: let it finish writing)."""
         if self._deferred is not None:
-            self._deferred.close()
+            self._deferred.close(wait)
             self._deferred = None
 
     def _start_search(self, site: Site) -> _PendingIndex:

@@ -497,3 +497,18 @@ def test_the_first_build_parses_before_any_thread_starts(tmp_path: Path, monkeyp
     with DevServer(site.root, port=0, stream=io.StringIO()) as server:
         assert server.rebuilder is not None and server.rebuilder.last is not None and server.rebuilder.last.ok
     assert calls == [(2, threads_before)]  # every file, once, while no thread of ours ran
+
+
+def test_stopping_removes_the_folder_and_the_index_process(tmp_path: Path) -> None:
+    import multiprocessing
+
+    site = make_site(tmp_path, BRIEFINGS)
+    with DevServer(site.root, port=0, stream=io.StringIO()) as server:
+        out = server.out_dir
+        assert (out / "index.html").is_file()
+        source = site.root / "content" / "2023" / "b.md"
+        edit(source, "中考正文", "中考新正文")
+        assert server.rebuilder is not None
+        server.rebuilder.rebuild([Change(source, Kind.CONTENT)])  # an index may still be on its way
+    assert not out.exists()
+    assert multiprocessing.active_children() == []

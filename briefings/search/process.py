@@ -130,7 +130,8 @@ class SearchProcess:
         with self._state:
             return self._state.wait_for(lambda: self._finished >= self._submitted, timeout)
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
+        """Stop the child: once it has written the index it is building (``wait``), or at once."""
         with self._state:
             conn, process, self._conn, self._process = self._conn, self._process, None, None
             self._finished = self._submitted
@@ -140,9 +141,10 @@ class SearchProcess:
                 conn.send(None)
             conn.close()
         if process is not None:
-            process.join(timeout=5)
+            process.join(timeout=5 if wait else 0)
             if process.is_alive():
                 process.kill()
+                process.join()
 
     def _start(self) -> None:
         # spawn, not fork: the server's process runs threads, and forking those is unsafe.

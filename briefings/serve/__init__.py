@@ -178,18 +178,17 @@ class DevServer:
             thread.join(timeout=10)
         self._threads.clear()
         if self.rebuilder is not None:
-            if self._own_out:
-                self._wait_for_search(self.rebuilder.builder)
-            self.rebuilder.builder.close()
+            if not self._own_out:
+                self._wait_for_search(self.rebuilder.builder)  # a folder of the caller's: complete it
+            # Our own folder is removed next: an index still being built is of no use, stop it now.
+            self.rebuilder.builder.close(wait=not self._own_out)
         if self._own_out:
             shutil.rmtree(self.out_dir, ignore_errors=True)
 
     def _wait_for_search(self, builder: Builder) -> None:
-        # The search index is written by a process of the builder's: removing the folder while
-        # it writes would only have the folder made again, with the index in it.
         if builder.wait_for_search(timeout=1):
             return
-        print(f"finishing the search index before removing {self.out_dir} (Ctrl-C to skip)", file=self.stream)
+        print(f"finishing the search index in {self.out_dir} (Ctrl-C to skip)", file=self.stream)
         with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: leave it behind
             builder.wait_for_search()
 
