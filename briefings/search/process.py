@@ -21,11 +21,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from briefings.model import Briefing, Site
 from briefings.output import replace_file, safe_relative
@@ -99,8 +102,8 @@ class SearchProcess:
         self._sent: dict[str, Briefing] = {}
         self._submitted = self._finished = 0
         self._state = threading.Condition()
-        self._conn: Connection | None = None
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: _Channel | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     def submit(self, site: Site) -> None:
         """Index ``site`` next; sends only what changed since the last submit."""
@@ -141,23 +144,38 @@ class SearchProcess:
                 conn.send(None)
             conn.close()
         if process is not None:
-            process.join(timeout=5 if wait else 0)
-            if process.is_alive():
+            try:
+                process.wait(timeout=5 if wait else 0.1)
+            except subprocess.TimeoutExpired:
                 process.kill()
-                process.join()
+                process.wait()
 
     def _start(self) -> None:
-        # spawn, not fork: the server's process runs threads, and forking those is unsafe.
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        self._process = context.Process(target=_child, args=(child, str(self.out_dir)),
-                                        name="briefings-search-index", daemon=True)
-        self._process.start()
-        child.close()
-        self._conn, self._sent = parent, {}
-        threading.Thread(target=self._listen, args=(parent,), name="briefings-search-results", daemon=True).start()
+        # A new interpreter, not a fork: the server's process runs threads, and forking those is
+        # unsafe. Not multiprocessing's spawn either, which imports the caller's __main__ again:
+        # a script without an `if __name__ == "__main__"` guard would run twice.
+        child_reads, parent_writes = os.pipe()
+        parent_reads, child_writes = os.pipe()
+        package_parent = str(Path(__file__).resolve().parents[2])  # importable even when not installed
+        path = os.pathsep.join(filter(None, (package_parent, os.environ.get("PYTHONPATH"))))
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "from briefings.search.process import child_main; child_main()",
+                 str(child_reads), str(child_writes), str(self.out_dir)],
+                pass_fds=(child_reads, child_writes), env={**os.environ, "PYTHONPATH": path},
+                stdin=subprocess.DEVNULL)
+        except OSError:
+            os.close(parent_reads)
+            os.close(parent_writes)
+            raise
+        finally:
+            os.close(child_reads)
+            os.close(child_writes)
+        channel = _Channel(Connection(parent_reads, writable=False), Connection(parent_writes, readable=False))
+        self._conn, self._sent = channel, {}
+        threading.Thread(target=self._listen, args=(channel,), name="briefings-search-results", daemon=True).start()
 
-    def _listen(self, conn: Connection) -> None:
+    def _listen(self, conn: _Channel) -> None:
         while True:
             try:
                 number, error = conn.recv()
@@ -183,6 +201,32 @@ class SearchProcess:
                 self.on_done(error)
 
 
+class _Channel:
+    """Two one-way pipes used as one two-way connection (what a child of subprocess gets)."""
+
+    def __init__(self, incoming: Connection, outgoing: Connection) -> None:
+        self.incoming, self.outgoing = incoming, outgoing
+
+    def send(self, message: object) -> None:
+        self.outgoing.send(message)
+
+    def recv(self) -> Any:
+        return self.incoming.recv()
+
+    def poll(self) -> bool:
+        return self.incoming.poll()
+
+    def close(self) -> None:
+        self.incoming.close()
+        self.outgoing.close()
+
+
+def child_main() -> None:
+    """The child's entry point: ``python -c …child_main()`` READ_FD WRITE_FD OUT_DIR."""
+    read_fd, write_fd, out_dir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    _child(_Channel(Connection(read_fd, writable=False), Connection(write_fd, readable=False)), out_dir)
+
+
 class _IndexFiles:
     """The child's view of the index files in the serve folder: writes only what changed."""
 
@@ -204,7 +248,7 @@ class _IndexFiles:
         self.on_disk = dict(files)
 
 
-def _child(conn: Connection, out_dir: str) -> None:
+def _child(conn: _Channel, out_dir: str) -> None:
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)  # the editor's page rebuild comes first
     briefings: dict[str, Briefing] = {}
