@@ -261,9 +261,8 @@ class Builder:
     def _write_served(self, result: BuildResult, site: Site, deferring: bool) -> None:
         """Update the output folder in place (the dev server); a deferred index follows."""
         with _timed(result.timings, "write"):
-            owns = (lambda path: not is_index_file(path)) if deferring else (lambda path: True)
             try:
-                result.written, result.removed = self._write_in_place(result.outputs, owns)
+                result.written, result.removed = self._write_in_place(result.outputs)
             except OutputError as exc:
                 result.diagnostics.error("site.toml", None, str(exc))
                 return
@@ -473,11 +472,11 @@ class Builder:
             del self._parsed[gone]
         return briefings
 
-    def _write_in_place(self, outputs: list[Output], owns: Callable[[str], bool]) -> tuple[list[str], list[str]]:
-        """Write what changed; remove what vanished among the paths this write ``owns``.
+    def _write_in_place(self, outputs: list[Output]) -> tuple[list[str], list[str]]:
+        """Write what changed; remove what this process wrote before and the site no longer has.
 
-        Pages and a deferred search index are written by different processes: each owns
-        its paths.
+        A deferred search index is written by a process of its own, into paths this one
+        never writes: it stays out of ``_on_disk``, and this write leaves it alone.
         """
         root = self.out_dir.resolve()
         if self._on_disk is None:  # first build: start from an empty folder of our own
@@ -486,7 +485,7 @@ class Builder:
             self._on_disk = {}
         root.mkdir(parents=True, exist_ok=True)
         written: list[str] = []
-        current: dict[str, bytes] = {path: data for path, data in self._on_disk.items() if not owns(path)}
+        current: dict[str, bytes] = {}
         for output in outputs:
             relative = output.path
             if relative not in self._on_disk:  # a path already on disk was checked when it was first written
@@ -498,7 +497,7 @@ class Builder:
                 continue
             replace_file(root, relative, output.data)
             written.append(relative)
-        removed = sorted(path for path in self._on_disk.keys() - current.keys() if owns(path))
+        removed = sorted(self._on_disk.keys() - current.keys())
         for relative in removed:
             (root / relative).unlink(missing_ok=True)
         self._on_disk = current
