@@ -195,7 +195,8 @@ class Builder:
                 inputs = inputs_stamp(config, replace(self.options, now=None))
                 intact = record.intact(self.out_dir)
             if intact and record.up_to_date(inputs, now):
-                diagnostics.extend(record.diagnostics)
+                told = {d.format() for d in diagnostics}  # site.toml's warnings were given again just now
+                diagnostics.extend(d for d in record.diagnostics if d.format() not in told)
                 result.pages, result.up_to_date = record.pages, True
                 return result
         with _timed(timings, "load"):

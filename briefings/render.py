@@ -290,8 +290,11 @@ class Renderer:
     def page(self, template: str, path: str, lang: str, source: str = "", **context: Any) -> Output:
         out_path = path.lstrip("/")
         try:
+            # Briefings compare equal whatever their other front-matter keys (``extra``) say, which
+            # a template may show: those go into the key on their own.
+            extras = [value.extra for value in context.values() if isinstance(value, Briefing)]
             key = (template, lang, self.template_stamp(template), self.assets,
-                   self.strings.get(lang), context)
+                   self.strings.get(lang), context, extras)
             earlier = self.memo.get(out_path)
             if earlier is not None and earlier[0] == key:
                 self.reused += 1
@@ -544,25 +547,27 @@ def briefing_pages(r: Renderer, edition: Edition, index: int, shared: BriefingPa
     # Everything the page is made from, nearly all of it the same objects as last build when
     # unchanged, so comparing is a few identity checks; a tag edit at 10,000 briefings looks at
     # every briefing page this way, and building each page's context to compare it took 0.4 s.
-    # (term_urls and other_homes follow from the briefing and the config; a new config starts afresh.)
+    # (other_homes follows from the config; a new config starts afresh.)
     path = briefing.url + "index.html"
     out_path = path.lstrip("/")  # as outputs and the memo name it
     try:
         stamp = r.template_stamp("briefing.html")
     except jinja2.TemplateError as exc:
         raise template_problem(exc, r.config, "briefing.html") from None
-    inputs = (stamp, r.assets, r.strings.get(lang), briefing, newer, older, tags, alts)
+    # where this briefing's meeting (chair …) has a page of its own, when site.toml asks for one
+    term_urls = {taxonomy: {v: urls[v] for v in term_values(briefing, taxonomy) if v in urls}
+                 for taxonomy, urls in shared.term_urls.items()}
+    # ``extra`` separately: briefings compare equal whatever their other front-matter keys say.
+    inputs = (stamp, r.assets, r.strings.get(lang), briefing, briefing.extra, newer, older, tags, alts, term_urls)
     earlier, made = r.page_inputs.get(out_path), r.memo.get(out_path)
-    if earlier is not None and made is not None and earlier == inputs:
+    # ``made`` must be this briefing's page: a redirect may have taken the path meanwhile.
+    if earlier is not None and made is not None and made[0][0] == "briefing.html" and earlier == inputs:
         r.reused += 1
         yield Output(out_path, made[1], briefing.source)
     else:
         yield r.page(
             "briefing.html", path, lang, briefing.source,
-            briefing=briefing, tags=list(tags),
-            # where this briefing's meeting (chair …) has a page of its own, when site.toml asks for one
-            term_urls={taxonomy: {v: urls[v] for v in term_values(briefing, taxonomy) if v in urls}
-                       for taxonomy, urls in shared.term_urls.items()},
+            briefing=briefing, tags=list(tags), term_urls=term_urls,
             newer=link(newer), older=link(older), alternates=alts, other_homes=shared.other_homes,
         )
         r.page_inputs[out_path] = inputs

@@ -244,3 +244,38 @@ def test_a_template_error_in_a_render_worker_names_the_template_and_line(tmp_pat
     (error,) = result.diagnostics.errors
     assert error.format().startswith("themes/default/templates/briefing.html:")
     assert "template error" in error.format() and "nope" in error.format()
+
+
+def test_a_slug_changed_and_changed_back_serves_the_briefing_not_the_redirect(tmp_path):
+    """The redirect written while the slug was changed must not be taken for the briefing's page."""
+    site, out, builder = served(tmp_path)
+    path = site.root / "content" / "05.md"
+    original = path.read_text(encoding="utf-8")
+    touch(path, original.replace("title: 第5次会议", "title: 第5次会议\nslug: di-wu-ci"))
+    assert builder.build([path]).ok
+    assert "http-equiv" in (out / "2023/03/di-5-ci-hui-yi/index.html").read_text(encoding="utf-8")
+    touch(path, original)
+    assert builder.build([path]).ok
+    page = (out / "2023/03/di-5-ci-hui-yi/index.html").read_text(encoding="utf-8")
+    assert "<h1>第5次会议</h1>" in page and "http-equiv" not in page
+
+
+TERMS = 'title = "简报"\nbase_url = "https://example.org/"\ntaxonomies = ["tags", "meeting", "topic"]\n'
+
+
+def test_term_links_follow_spellings_and_keys_of_other_briefings(tmp_path):
+    """A term's URL (and whether a briefing's page links it) can change with another briefing."""
+    site = make_site(tmp_path, (
+        "-- content/a.md --\n---\ntitle: 新的\ndate: 2023-05-02\nmeeting: Standing Committee\ntopic: 减负\n---\n甲。\n"
+        "-- content/m.md --\n---\ntitle: 中间\ndate: 2023-05-01T12:00:00\n---\n丙。\n"  # a and b are no neighbours
+        "-- content/b.md --\n---\ntitle: 旧的\ndate: 2023-05-01\nmeeting: standing committee\ntopic: 减负\n---\n乙。\n"
+    ), config=TERMS)
+    out = tmp_path / "serve-out"
+    builder = Builder(site.root, out, in_place=True)
+    assert builder.build().ok
+    a = site.root / "content" / "a.md"
+    edits = [("meeting: Standing Committee", "meeting: standing committee"), ("topic: 减负", "topic: 课后服务")]
+    for old, new in edits:
+        touch(a, a.read_text(encoding="utf-8").replace(old, new))
+        assert builder.build([a]).ok
+        assert_same_as_cold_build(site, out)

@@ -146,3 +146,18 @@ def test_a_child_that_fails_is_replaced_by_building_here(tmp_path, monkeypatch, 
     assert build(site.root, tmp_path / "out").ok
     assert forks and forks[0] is not None
     assert (tmp_path / "out" / "search" / "entry.json").is_file()
+
+
+def test_the_forked_index_may_start_workers_of_its_own(tmp_path, monkeypatch, forks):
+    """Large sites index in worker processes; the forked child must be allowed to start them."""
+    from briefings.search import build_search_index, postings
+    from briefings.search.process import ForkedIndex
+
+    site = make_site(tmp_path, many(25))
+    result = build(site.root, write=False)
+    assert result.site is not None
+    monkeypatch.setattr(postings, "PARALLEL_FROM", 4)  # 25 briefings count as large: 2 workers
+    monkeypatch.setattr(postings.threading, "active_count", lambda: 1)
+    child = ForkedIndex.start(result.site.briefings, "")
+    assert child is not None
+    assert child.result() == build_search_index(result.site.briefings, base_path="")

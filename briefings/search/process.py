@@ -53,8 +53,10 @@ class ForkedIndex:
             return None
         context = multiprocessing.get_context("fork")
         parent, child = context.Pipe(duplex=False)
+        # Not a daemon: daemonic processes may not start the indexer's own worker processes.
+        # ``result`` or ``cancel`` always reaps it.
         process = context.Process(target=_index_in_child, args=(child, briefings, base_path),
-                                  name="briefings-search-index", daemon=True)
+                                  name="briefings-search-index")
         try:
             process.start()
         except OSError:
@@ -120,7 +122,7 @@ class SearchProcess:
                 try:
                     self._conn.send((self._submitted + 1, site.base_path, changed, removed))
                 except OSError:
-                    self._conn = None
+                    self._abandon()
                     if attempt == 2:
                         raise
                     continue
@@ -142,7 +144,7 @@ class SearchProcess:
         if conn is not None:
             with contextlib.suppress(OSError):
                 conn.send(None)
-            conn.close()
+            conn.close_outgoing()  # the listener closes the other end once the child has gone
         if process is not None:
             try:
                 process.wait(timeout=5 if wait else 0.1)
@@ -163,7 +165,7 @@ class SearchProcess:
                 [sys.executable, "-c", "from briefings.search.process import child_main; child_main()",
                  str(child_reads), str(child_writes), str(self.out_dir)],
                 pass_fds=(child_reads, child_writes), env={**os.environ, "PYTHONPATH": path},
-                stdin=subprocess.DEVNULL)
+                stdin=subprocess.DEVNULL, start_new_session=True)  # Ctrl-C is for the server, which stops it
         except OSError:
             os.close(parent_reads)
             os.close(parent_writes)
@@ -175,15 +177,27 @@ class SearchProcess:
         self._conn, self._sent = channel, {}
         threading.Thread(target=self._listen, args=(channel,), name="briefings-search-results", daemon=True).start()
 
+    def _abandon(self) -> None:
+        """Forget a child that cannot be reached: close our ends, reap it."""
+        conn, process, self._conn, self._process = self._conn, self._process, None, None
+        if conn is not None:
+            conn.close_outgoing()
+        if process is not None:
+            process.kill()
+            process.wait()
+
     def _listen(self, conn: _Channel) -> None:
+        """Results from the child until it goes. Only this thread closes the pipe it reads: a
+        descriptor closed under a blocked read can be reused by another file and read from."""
         while True:
             try:
                 number, error = conn.recv()
             except (EOFError, OSError):
+                conn.incoming.close()
                 with self._state:
                     if self._conn is conn:  # died, not closed: start afresh on the next submit
                         self._conn = None
-                        conn.close()
+                        conn.close_outgoing()
                         self.error = "the search index process stopped unexpectedly"
                         self._finished = self._submitted
                         self._state.notify_all()
@@ -213,11 +227,10 @@ class _Channel:
     def recv(self) -> Any:
         return self.incoming.recv()
 
-    def poll(self) -> bool:
-        return self.incoming.poll()
+    def poll(self, timeout: float | None = 0.0) -> bool:
+        return self.incoming.poll(timeout)
 
-    def close(self) -> None:
-        self.incoming.close()
+    def close_outgoing(self) -> None:
         self.outgoing.close()
 
 
@@ -243,8 +256,14 @@ class _IndexFiles:
         for path in sorted(files, key=lambda p: p == ENTRY):
             if self.on_disk.get(path) != files[path]:
                 replace_file(self.root, safe_relative(path).as_posix(), files[path])
-        for path in self.on_disk.keys() - files.keys():
+        gone = self.on_disk.keys() - files.keys()
+        for path in gone:
             (self.root / safe_relative(path)).unlink(missing_ok=True)
+        for folder in sorted({(self.root / path).parent for path in gone}, key=lambda p: -len(p.parts)):
+            with contextlib.suppress(OSError):  # an old build's folders, once empty, go too
+                folder.rmdir()
+                if folder.parent != self.root / "search":
+                    folder.parent.rmdir()
         self.on_disk = dict(files)
 
 
@@ -253,26 +272,39 @@ def _child(conn: _Channel, out_dir: str) -> None:
         os.nice(10)  # the editor's page rebuild comes first
     briefings: dict[str, Briefing] = {}
     files = _IndexFiles(Path(out_dir))
-    while True:
-        try:
+    number, base_path, stop = 0, "", False
+
+    def take_waiting() -> bool:
+        """Apply every request waiting in the pipe; True if one was a site (not only a stop)."""
+        nonlocal number, base_path, stop
+        newer = False
+        while not stop and conn.poll():
             request: Request = conn.recv()
-            while request is not None:
-                number, base_path, changed, removed = request
-                briefings.update(changed)
-                for source in removed:
-                    briefings.pop(source, None)
-                if not conn.poll():
+            if request is None:
+                stop = True
+                break
+            number, base_path, changed, removed = request
+            briefings.update(changed)
+            for source in removed:
+                briefings.pop(source, None)
+            newer = True
+        return newer
+
+    try:
+        while not stop:
+            conn.poll(None)  # until a request comes, or the pipe closes (then recv raises EOFError)
+            if not take_waiting():
+                break
+            while True:  # build; requests that came meanwhile supersede it: only the newest is written
+                try:
+                    index = build_search_index(list(briefings.values()), base_path=base_path, workers=1)
+                except Exception as exc:  # reported to the server, which shows it and goes on
+                    conn.send((number, f"{type(exc).__name__}: {exc}"))
                     break
-                request = conn.recv()  # a newer site supersedes this one: index only the newest
-        except EOFError:
-            return
-        if request is None:
-            return  # asked to stop
-        try:
-            index = build_search_index(list(briefings.values()), base_path=base_path, workers=1)
-            if conn.poll():
-                continue  # superseded while it was built: the newer request is next
-            files.write(index)
-            conn.send((number, None))
-        except Exception as exc:  # reported to the server, which shows it and goes on
-            conn.send((number, f"{type(exc).__name__}: {exc}"))
+                if take_waiting():
+                    continue
+                files.write(index)  # also when asked to stop: the index that was asked for is finished
+                conn.send((number, None))
+                break
+    except (EOFError, OSError):
+        return

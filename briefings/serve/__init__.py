@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import shutil
 import signal
 import sys
@@ -155,6 +156,11 @@ class DevServer:
             self.watcher = Watcher(self.root, self.out_dir, self.changes, poll=self.poll)
             self.watcher.start()
             self.rebuilder.rebuild(None)
+            # What the first build made lives until the config changes. Frozen, the cycle
+            # collector stops walking those millions of objects at 10,000 briefings, which it
+            # otherwise did now and then in the middle of an editor's rebuild.
+            gc.collect()
+            gc.freeze()
             for name, target in (("serve-http", self.httpd.serve_forever), ("serve-rebuild", self._loop)):
                 thread = threading.Thread(target=target, name=name, daemon=True)
                 thread.start()
