@@ -236,7 +236,7 @@ class Builder:
             if not write or self.in_place:
                 result.outputs = pages + self._collect(index, timings)
                 if write:
-                    self._write_served(result, site, deferring)
+                    self._write_served(result, site, deferring, renderer.revisited)
             else:
                 self._publish(result, pages, index, record if record is not None and intact else None)
         finally:
@@ -259,11 +259,20 @@ class Builder:
         with _timed(timings, "search"):  # what is left of it once the pages are rendered
             return index.result()
 
-    def _write_served(self, result: BuildResult, site: Site, deferring: bool) -> None:
-        """Update the output folder in place (the dev server); a deferred index follows."""
+    def _write_served(self, result: BuildResult, site: Site, deferring: bool,
+                      revisited: list[Output] | None) -> None:
+        """Update the output folder in place (the dev server); a deferred index follows.
+
+        ``revisited``: after a render that looked only at changed briefings, the outputs it
+        made; all others are the last build's, already on disk (and no index is written here).
+        """
         with _timed(result.timings, "write"):
             try:
-                result.written, result.removed = self._write_in_place(result.outputs)
+                if revisited is not None and deferring and self._on_disk is not None \
+                        and all(o.path in self._on_disk for o in revisited):
+                    result.written = self._write_changed(revisited)
+                else:
+                    result.written, result.removed = self._write_in_place(result.outputs)
             except OutputError as exc:
                 result.diagnostics.error("site.toml", None, str(exc))
                 return
@@ -472,6 +481,18 @@ class Builder:
         for gone in self._parsed.keys() - self._files:
             del self._parsed[gone]
         return briefings
+
+    def _write_changed(self, outputs: list[Output]) -> list[str]:
+        """Write those of ``outputs`` (all of them paths already on disk) whose bytes changed."""
+        assert self._on_disk is not None
+        root = self.out_dir.resolve()
+        written: list[str] = []
+        for output in outputs:
+            if self._on_disk[output.path] != output.data:
+                replace_file(root, output.path, output.data)
+                self._on_disk[output.path] = output.data
+                written.append(output.path)
+        return written
 
     def _write_in_place(self, outputs: list[Output]) -> tuple[list[str], list[str]]:
         """Write what changed; remove what this process wrote before and the site no longer has.

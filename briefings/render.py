@@ -208,6 +208,9 @@ class Renderer:
     cards: dict[int, tuple[Briefing, Card]] = field(default_factory=dict)  # by id of the briefing
     rendered: int = 0
     reused: int = 0
+    # After a render that looked only at changed briefings: the outputs it looked at (the
+    # static files among them); every other output is the previous render's. None otherwise.
+    revisited: list[Output] | None = None
 
     def __post_init__(self) -> None:
         theme = theme_dir(self.config)
@@ -403,7 +406,8 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
     inputs = (state.templates.files, names, renderer.strings, serve, tuple(extra_pages))
     try:
         if bodies_changed is not None and inputs == state.inputs:
-            pages = _rerender_bodies(renderer, site, state.pages, set(bodies_changed))
+            pages, fresh = _rerender_bodies(renderer, site, state.pages, set(bodies_changed))
+            renderer.revisited = static + fresh
         elif (workers := _render_workers(site, state)) > 1:
             pages = _render_in_workers(renderer, site, extra_pages, workers, progress)
         else:
@@ -498,8 +502,10 @@ def expected_pages(site: Site, per_page: int, extra_pages: Sequence[str]) -> int
     return count
 
 
-def _rerender_bodies(r: Renderer, site: Site, previous: Sequence[Output], sources: set[str]) -> list[Output]:
-    """The previous pages with the changed briefings' own pages and every feed made again."""
+def _rerender_bodies(r: Renderer, site: Site, previous: Sequence[Output], sources: set[str]
+                     ) -> tuple[list[Output], list[Output]]:
+    """The previous pages with the changed briefings' own pages and every feed made again;
+    and those made again."""
     fresh: dict[str, Output] = {}
     for edition in site.editions:
         shared = BriefingPageViews.of(r, edition)
@@ -507,8 +513,9 @@ def _rerender_bodies(r: Renderer, site: Site, previous: Sequence[Output], source
             if briefing.source in sources:
                 fresh.update((o.path, o) for o in briefing_pages(r, edition, index, shared))
         fresh.update((o.path, o) for o in edition_feeds(r, edition))
+    made = list(fresh.values())
     pages = [fresh.pop(o.path, o) for o in previous]
-    return pages + list(fresh.values())  # none, unless a feed appeared: kept, not lost
+    return pages + list(fresh.values()), made  # none added, unless a feed appeared: kept, not lost
 
 
 def alternates(site: Site, briefing: Briefing) -> dict[str, str]:

@@ -101,15 +101,23 @@ def reassemble(config: SiteConfig, previous: Site, swaps: Sequence[tuple[Briefin
     the old ones' places: a few tuples copied instead of 10,000 briefings sorted and grouped.
     """
     swap: dict[int, Briefing] = {}
+    # (language, taxonomy, term key) of every term a swapped briefing files itself under:
+    # only those terms' member lists hold it (keys as _terms groups them).
+    holding: set[tuple[str, str, str]] = set()
     for old, new in swaps:
         swap[id(_placed(config, old, placed))] = _placed(config, new, placed)
         del placed[id(old)]
+        for taxonomy in config.taxonomies:
+            for value in term_values(old, taxonomy):
+                name = tag_display_name(config, value, old.lang) if taxonomy == "tags" else value
+                holding.add((old.lang, taxonomy, name.casefold()))
 
     def swapped(items: tuple[Briefing, ...]) -> tuple[Briefing, ...]:
         return tuple(swap.get(id(b), b) for b in items)
 
     def with_members(terms: tuple[Tag, ...]) -> tuple[Tag, ...]:
-        return tuple(replace(t, briefings=swapped(t.briefings)) for t in terms)
+        return tuple(replace(t, briefings=swapped(t.briefings))
+                     if (t.lang, t.taxonomy, t.name.casefold()) in holding else t for t in terms)
 
     editions = tuple(
         replace(e, briefings=swapped(e.briefings), tags=with_members(e.tags),
