@@ -49,6 +49,25 @@ def config_fingerprint(config: SiteConfig) -> str:
     return hashlib.sha256(repr(config).encode("utf-8")).hexdigest()
 
 
+def read_cached(root: Path, name: str) -> object | None:
+    """What ``write_cached`` stored under ``name``; None if missing or unreadable (another version)."""
+    try:
+        with open(root / CACHE_DIR / name, "rb") as stream:
+            return pickle.load(stream)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+
+
+def write_cached(root: Path, name: str, value: object) -> None:
+    """Store ``value`` in the cache folder; through a temporary file, so a reader never sees half."""
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    temporary = folder / f"{name}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as stream:
+        pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, folder / name)
+
+
 def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -64,13 +83,9 @@ class ParseCache:
     def open(cls, root: Path, config: SiteConfig) -> ParseCache:
         fingerprint = code_fingerprint() + config_fingerprint(config)
         cache = cls(root, fingerprint)
-        try:
-            with open(root / CACHE_DIR / _FILE, "rb") as stream:
-                stored_fingerprint, entries = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-            return cache  # no cache, or one from another version: start empty
-        if stored_fingerprint == fingerprint:
-            cache.entries = entries
+        stored = read_cached(root, _FILE)  # None: no cache, or one from another version: start empty
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == fingerprint:
+            cache.entries = stored[1]
         return cache
 
     def get(self, source: str, digest: str) -> tuple[Briefing | None, list[Diagnostic]] | None:
@@ -91,10 +106,5 @@ class ParseCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        folder = self.root / CACHE_DIR
-        folder.mkdir(exist_ok=True)
-        temporary = folder / f"{_FILE}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as stream:
-            pickle.dump((self.fingerprint, self.entries), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / _FILE)
+        write_cached(self.root, _FILE, (self.fingerprint, self.entries))
         self.dirty = False

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 import shutil
 import threading
 import time
@@ -124,6 +123,7 @@ class _Parsed:
     stamp: tuple[int, int]  # (mtime_ns, size) of the file when it was parsed
     briefing: Briefing | None
     diagnostics: list[Diagnostic]
+    digest: str | None = None  # hash of the file's bytes, when known (it keys the cached search index)
 
 
 class Builder:
@@ -169,7 +169,6 @@ class Builder:
         self._render = RenderState()
         self._search: tuple[Any, list[Output]] | None = None
         self._last: _LastBuild | None = None
-        self._digests: dict[str, str] = {}  # source → file hash, as first parsed (for the search cache)
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
         """Build the site; ``changed`` (absolute paths) narrows what is re-read from disk.
@@ -181,12 +180,9 @@ class Builder:
         result = BuildResult(diagnostics)
         timings = result.timings
         with _timed(timings, "config"):
-            config = load_config(self.root, diagnostics, self.options.base_url)
+            config = self._load_config(diagnostics)
         if config is None:
             return result
-        if config != self._config:
-            self._forget_built()  # what is on disk stays true whatever the config says
-            self._config = config
         now = self.options.now or dt.datetime.now(dt.UTC)
         # Command-line builds keep a record of what they read and wrote (see record.py).
         record = load_record(self.root) if self.persist_cache and write and not self.in_place else None
@@ -326,13 +322,17 @@ class Builder:
         it only checks the files' stamps (any file saved meanwhile is parsed again).
         """
         diagnostics = Diagnostics()
+        config = self._load_config(diagnostics)
+        if config is not None:  # else the first build reports why
+            self._load(config, diagnostics, None)
+
+    def _load_config(self, diagnostics: Diagnostics) -> SiteConfig | None:
+        """site.toml; a config unlike the last one forgets everything built with that one."""
         config = load_config(self.root, diagnostics, self.options.base_url)
-        if config is None:
-            return  # the first build reports why
-        if config != self._config:
-            self._forget_built()
+        if config is not None and config != self._config:
+            self._forget_built()  # what is on disk stays true whatever the config says
             self._config = config
-        self._load(config, diagnostics, None)
+        return config
 
     def wait_for_search(self, timeout: float | None = None) -> bool:
         """Block until a deferred search index is written; False if it is still running."""
@@ -386,7 +386,8 @@ class Builder:
     def _search_key(self, site: Site) -> str | None:
         digest = hashlib.sha256(f"{code_fingerprint()}\0{self._config!r}\0{site.base_path}\n".encode())
         for briefing in site.briefings:
-            file_hash = self._digests.get(briefing.source)
+            parsed = self._parsed.get(self.root / briefing.source)
+            file_hash = parsed.digest if parsed is not None else None
             if file_hash is None:
                 return None
             digest.update(f"{briefing.source}\0{file_hash}\0{briefing.url}\n".encode())
@@ -411,10 +412,9 @@ class Builder:
             source = path.relative_to(self.root).as_posix()
             digest = file_digest(data)
             stamps[source] = (path, (stat.st_mtime_ns, stat.st_size), digest)
-            self._digests[source] = digest
             hit = cache.get(source, digest) if cache is not None else None
             if hit is not None:
-                self._parsed[path] = _Parsed(stamps[source][1], hit[0], hit[1])
+                self._parsed[path] = _Parsed(stamps[source][1], hit[0], hit[1], digest)
             else:
                 jobs.append((source, data))
         # Forking is unsafe once other threads run (the dev server's watcher): parse in-process then.
@@ -424,7 +424,7 @@ class Builder:
             if self.progress is not None and done % 100 == 0:
                 self.progress("parsing briefings", done, len(jobs))
             path, stamp, digest = stamps[source]
-            self._parsed[path] = _Parsed(stamp, briefing, found)
+            self._parsed[path] = _Parsed(stamp, briefing, found, digest)
             if cache is not None:
                 cache.put(source, digest, briefing, found)
         if cache is not None:
@@ -471,7 +471,6 @@ class Builder:
                     continue
                 stamp = (stat.st_mtime_ns, stat.st_size)
                 if parsed is None or parsed.stamp != stamp:
-                    self._digests.pop(path.relative_to(self.root).as_posix(), None)  # unknown now
                     own = Diagnostics()
                     briefing = load_briefing(path, config, own)
                     parsed = self._parsed[path] = _Parsed(stamp, briefing, own.items)
@@ -526,12 +525,6 @@ class Builder:
         return written, removed
 
 
-_INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]+/.+)")
-
-
-def is_index_file(path: str) -> bool:
-    """A file of the search index (not the search page, which is a page like any other)."""
-    return bool(_INDEX_FILE.fullmatch(path))
 
 
 def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None = None,

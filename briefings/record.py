@@ -22,12 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import CACHE_DIR, code_fingerprint
+from .cache import code_fingerprint, read_cached, write_cached
 from .config import SiteConfig, theme_dir
 from .content import CONTENT_DIR
 from .diagnostics import Diagnostic
@@ -136,36 +135,21 @@ class BuildRecord:
 
 
 def load_record(root: Path) -> BuildRecord:
-    try:
-        with open(root / CACHE_DIR / _RECORD, "rb") as stream:
-            record = pickle.load(stream)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-        return BuildRecord()
+    record = read_cached(root, _RECORD)
     return record if isinstance(record, BuildRecord) else BuildRecord()
 
 
-def _save(root: Path, name: str, value: object) -> None:
-    folder = root / CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    temporary = folder / f"{name}.{os.getpid()}.tmp"
-    with open(temporary, "wb") as stream:
-        pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, folder / name)
-
-
 def save_record(root: Path, record: BuildRecord) -> None:
-    _save(root, _RECORD, record)
+    write_cached(root, _RECORD, record)
 
 
 def load_search(root: Path, key: str) -> list[Output] | None:
     """The search index built from briefings with this key, if the last one was."""
-    try:
-        with open(root / CACHE_DIR / _SEARCH, "rb") as stream:
-            stored_key, outputs = pickle.load(stream)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
-        return None
-    return outputs if stored_key == key else None
+    stored = read_cached(root, _SEARCH)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+        return stored[1]
+    return None
 
 
 def save_search(root: Path, key: str, outputs: list[Output]) -> None:
-    _save(root, _SEARCH, (key, outputs))
+    write_cached(root, _SEARCH, (key, outputs))

@@ -468,7 +468,7 @@ def _render_in_workers(r: Renderer, site: Site, extra_pages: Sequence[str], work
     """
     global _FORKED
     _FORKED = (r, site)
-    expected = expected_pages(site, r.config.per_page, extra_pages)
+    expected = expected_pages(site, r.config.per_page, extra_pages) if progress else 0
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             tasks = []

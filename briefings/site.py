@@ -109,8 +109,7 @@ def reassemble(config: SiteConfig, previous: Site, swaps: Sequence[tuple[Briefin
         del placed[id(old)]
         for taxonomy in config.taxonomies:
             for value in term_values(old, taxonomy):
-                name = tag_display_name(config, value, old.lang) if taxonomy == "tags" else value
-                holding.add((old.lang, taxonomy, name.casefold()))
+                holding.add((old.lang, taxonomy, term_name(config, value, old.lang, taxonomy).casefold()))
 
     def swapped(items: tuple[Briefing, ...]) -> tuple[Briefing, ...]:
         return tuple(swap.get(id(b), b) for b in items)
@@ -184,6 +183,12 @@ def tag_display_name(config: SiteConfig, name: str, lang: str) -> str:
     return name
 
 
+def term_name(config: SiteConfig, value: str, lang: str, taxonomy: str) -> str:
+    """The name a term is shown under: a tag as site.toml names it in ``lang``; other terms as written.
+    Terms are grouped by its casefold, so 'After-school services' and 'after-school services' are one."""
+    return tag_display_name(config, value, lang) if taxonomy == "tags" else value
+
+
 def term_values(briefing: Briefing, taxonomy: str) -> tuple[str, ...]:
     """The names a briefing files itself under in one taxonomy: its tags, its meeting …"""
     if taxonomy == "tags":
@@ -214,7 +219,7 @@ def _terms(config: SiteConfig, code: str, prefix: str, briefings: list[Briefing]
     names: dict[str, str] = {}
     for briefing in briefings:
         for value in term_values(briefing, taxonomy):
-            name = tag_display_name(config, value, code) if taxonomy == "tags" else value
+            name = term_name(config, value, code, taxonomy)
             key = name.casefold()
             names.setdefault(key, name)
             if name != value or (taxonomy == "tags" and value in config.tags):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sitebuilder import make_site
 
-from briefings.pipeline import Builder, build, is_index_file
+from briefings.pipeline import Builder, build
+from briefings.search.index import is_index_file
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

@@ -10,7 +10,8 @@ import pytest
 from sitebuilder import make_site
 from test_incremental import files_of, many, touch
 
-from briefings.pipeline import Builder, build, is_index_file
+from briefings.pipeline import Builder, build
+from briefings.search.index import is_index_file
 from briefings.serve import Rebuilder
 from briefings.serve.server import LiveState
 

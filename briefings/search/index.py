@@ -30,6 +30,7 @@ only the ten results shown (2–4 KB each) rather than pages of the site.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -49,6 +50,14 @@ from briefings.search.tokens import normalize
 FORMAT_VERSION = 1
 SHARD_TARGET = 16_000  # raw bytes a term shard aims at: 4–6 KB once gzipped
 LEXICON_SAMPLE = 400  # bodies counted for the lexicon; titles and headings are all counted
+
+
+_INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]+/.+)")
+
+
+def is_index_file(path: str) -> bool:
+    """A file of the search index (not the search page, which is a page like any other)."""
+    return bool(_INDEX_FILE.fullmatch(path))
 
 
 def order(briefings: Iterable[Briefing]) -> list[Briefing]:
