@@ -2,8 +2,8 @@
 
 Entries are keyed by the file's bytes (a hash) and by a fingerprint of everything else a
 parse depends on: the site's config and the code of this package. Change either and the
-whole cache is ignored. The cache is a single pickle in ``SITE/.briefings-cache/``; delete
-the folder at any time.
+whole cache is ignored. The cache is a few pickles in ``SITE/.briefings-cache/parsed/``;
+delete the folder at any time.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import pickle
+import zlib
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -21,7 +22,7 @@ from .diagnostics import Diagnostic
 from .model import Briefing
 
 CACHE_DIR = ".briefings-cache"
-_FILE = "parsed.pickle"
+_FOLDER = "parsed"
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -60,32 +61,46 @@ def read_cached(root: Path, name: str) -> object | None:
 
 def write_cached(root: Path, name: str, value: object) -> None:
     """Store ``value`` in the cache folder; through a temporary file, so a reader never sees half."""
-    folder = root / CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    temporary = folder / f"{name}.{os.getpid()}.tmp"
+    target = root / CACHE_DIR / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as stream:
         pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, folder / name)
+    os.replace(temporary, target)
 
 
 def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+_SHARDS = 32  # files the parse cache is split into: an edit rewrites one, 1/32 of the cache
+
+
+def _shard(source: str) -> int:
+    return zlib.crc32(source.encode()) % _SHARDS
+
+
 @dataclass
 class ParseCache:
+    """Parsed briefings by source, in ``_SHARDS`` files: saving after one edit rewrites one
+    file of 3 MB rather than 115 MB at 10,000 briefings."""
+
     root: Path
     fingerprint: str
     entries: dict[str, tuple[str, Briefing | None, list[Diagnostic]]] = field(default_factory=dict)
-    dirty: bool = False
+    dirty: set[int] = field(default_factory=set)  # shards changed since loaded
 
     @classmethod
     def open(cls, root: Path, config: SiteConfig) -> ParseCache:
         fingerprint = code_fingerprint() + config_fingerprint(config)
         cache = cls(root, fingerprint)
-        stored = read_cached(root, _FILE)  # None: no cache, or one from another version: start empty
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == fingerprint:
-            cache.entries = stored[1]
+        for n in range(_SHARDS):
+            stored = read_cached(root, f"{_FOLDER}/{n}.pickle")
+            # None: no cache, or one from another version: that part starts empty
+            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == fingerprint:
+                cache.entries.update(stored[1])
+            else:
+                cache.dirty.add(n)
         return cache
 
     def get(self, source: str, digest: str) -> tuple[Briefing | None, list[Diagnostic]] | None:
@@ -96,15 +111,21 @@ class ParseCache:
 
     def put(self, source: str, digest: str, briefing: Briefing | None, diagnostics: list[Diagnostic]) -> None:
         self.entries[source] = (digest, briefing, diagnostics)
-        self.dirty = True
+        self.dirty.add(_shard(source))
 
     def retain(self, sources: set[str]) -> None:
         for gone in self.entries.keys() - sources:
             del self.entries[gone]
-            self.dirty = True
+            self.dirty.add(_shard(gone))
 
     def save(self) -> None:
         if not self.dirty:
             return
-        write_cached(self.root, _FILE, (self.fingerprint, self.entries))
-        self.dirty = False
+        shards: dict[int, dict[str, tuple[str, Briefing | None, list[Diagnostic]]]] = {n: {} for n in self.dirty}
+        for source, entry in self.entries.items():
+            shard = shards.get(_shard(source))
+            if shard is not None:
+                shard[source] = entry
+        for n, entries in shards.items():
+            write_cached(self.root, f"{_FOLDER}/{n}.pickle", (self.fingerprint, entries))
+        self.dirty.clear()

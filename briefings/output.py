@@ -1,12 +1,20 @@
 """WRITE: put rendered outputs on disk, all or nothing.
 
-Everything is written into a staging folder beside the output folder, then swapped into
-place, so a failed build — or a crash half-way — leaves the last published site exactly
-as it was, and files of deleted briefings disappear with the old folder.
+Two ways, both leaving the published folder as it was until every output is on disk:
+
+* ``Staging``: a whole new folder written beside the output folder, then swapped in. For
+  a first build, or a folder that is not as the last build left it.
+* ``Update``: only the files whose bytes changed, written into a folder beside the output
+  folder, then moved into place one by one, with the files the site no longer has removed.
+  A journal, written once every new file is staged, lists the moves: a build stopped
+  half-way through them is finished by the next one (``finish_interrupted``) before it
+  looks at the folder. At 10,000 briefings an edit changes a handful of the 28,000 files;
+  linking all of them into a new folder and deleting the old one took 8 s on this disk.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -68,6 +76,91 @@ class Staging:
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_JOURNAL = ".journal"
+
+
+class Update:
+    """Changed files for a published folder: staged by ``add``, moved in by ``commit``."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.resolve()
+        self.folder = self.out_dir.parent / f".{self.out_dir.name}.update-{os.getpid()}"
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir()
+        self._written: dict[str, str] = {}
+        self._made_dirs: set[Path] = set()
+
+    def add(self, outputs: Iterable[Output]) -> int:
+        return write_tree(outputs, self.folder, None, self._written, self._made_dirs)
+
+    def commit(self, removed: Iterable[str]) -> None:
+        """Remove ``removed`` (output-relative paths) and move every staged file into place."""
+        journal = {"moves": sorted(self._written), "removed": sorted(removed)}
+        for path in journal["removed"]:
+            safe_relative(path)
+        temporary = self.folder / f"{_JOURNAL}.tmp"
+        temporary.write_text(json.dumps(journal), encoding="utf-8")
+        os.replace(temporary, self.folder / _JOURNAL)  # from here on the update is as good as done
+        _apply(self.folder, self.out_dir, journal)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _apply(folder: Path, out_dir: Path, journal: dict[str, list[str]]) -> None:
+    """Carry out a journal: removals first (a file may give way to a folder), then the moves."""
+    root = out_dir.resolve()
+    for path in journal["removed"]:
+        target = out_dir / path
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != out_dir:  # folders the removals emptied go too, as in a fresh build
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+    checked: set[Path] = set()
+    for path in journal["moves"]:
+        staged, target = folder / path, out_dir / path
+        if not staged.exists():
+            continue  # moved before the build that staged it was stopped
+        if target.parent not in checked:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.parent.resolve().is_relative_to(root):
+                raise OutputError(f"refusing to write {path!r}: outside the output folder")
+            checked.add(target.parent)
+        os.replace(staged, target)
+    shutil.rmtree(folder)
+
+
+def finish_interrupted(out_dir: Path) -> None:
+    """Complete an update a stopped build had committed to, or drop one it had not."""
+    out_dir = out_dir.resolve()
+    for folder in out_dir.parent.glob(f".{out_dir.name}.update-*"):
+        if _running(folder.name.rpartition("-")[2]):
+            continue  # another build's, still going
+        try:
+            journal = json.loads((folder / _JOURNAL).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            shutil.rmtree(folder, ignore_errors=True)  # stopped while staging: the folder is as it was
+            continue
+        _apply(folder, out_dir, journal)
+
+
+def _running(pid: str) -> bool:
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
 
 
 def publish(outputs: Iterable[Output], out_dir: Path, unchanged: Callable[[Output], Path | None] | None = None) -> int:

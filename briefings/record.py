@@ -2,15 +2,17 @@
 
 Kept in ``SITE/.briefings-cache/build.pickle`` beside the parse cache:
 
-* ``inputs``: a hash of everything a build reads — the package's code and its libraries'
-  versions, site.toml, the build options, and the path, size and mtime of every file under
-  content/, the theme, templates/ and static/.
-  When it is unchanged, and the output folder is still exactly as the build left it (every
-  file's size and mtime), the build has nothing to do: it says so and re-reports the
+* ``inputs``: what a build reads, in two parts. ``setup`` hashes the package's code and its
+  libraries' versions, site.toml, the build options, and the path, size and mtime of every
+  file of the theme, templates/, static/ and archetypes/; ``content`` has the size, mtime
+  and hash of each file under content/, by path.
+  When both are unchanged, and the output folder is still exactly as the build left it
+  (every file's size and mtime), the build has nothing to do: it says so and re-reports the
   warnings it gave. At 10,000 briefings that check takes under a second; the build, a minute.
-* ``outputs``: a hash of each file it published, so the next build hard-links the files
-  whose bytes are unchanged into its staging folder instead of writing them again (the
-  publish stays all-or-nothing: the old folder is untouched until the swap).
+  When only content changed, the next build knows which files did (``content_changes``),
+  and which version of each the published pages were made from.
+* ``outputs``: a hash of each file it published, so the next build writes only the files
+  whose bytes changed (see output.Update); ``files``: each one's size and mtime.
 * the search index with a key of the briefings it was built from, reused while those are
   the same (a template edit re-renders every page but leaves the index as it was).
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from .cache import code_fingerprint, read_cached, write_cached
 from .config import SiteConfig, theme_dir
 from .content import CONTENT_DIR
 from .diagnostics import Diagnostic
-from .output import Output
+from .search.index import SearchIndex
 
 _RECORD = "build.pickle"
 _SEARCH = "search.pickle"
@@ -72,84 +74,103 @@ def _file_stamps(folder: Path, follow: bool = False) -> Iterable[tuple[str, int,
     return sorted(found)
 
 
-def inputs_stamp(config: SiteConfig, options: object) -> str:
-    """A hash of everything a build reads (see the module's notes); ``options`` without the clock."""
+@dataclass(frozen=True)
+class InputsStamp:
+    """What a build read (see the module's notes)."""
+
+    setup: str
+    # content/ file, relative to the site folder ('content/…') → (size, mtime_ns). Every file
+    # under content/, not only the briefings: one walk, and a stray file costs a rebuild at worst.
+    content: dict[str, tuple[int, int]]
+
+
+def inputs_stamp(config: SiteConfig, options: object) -> InputsStamp:
+    """Everything a build reads (see the module's notes); ``options`` without the clock."""
     root = config.root
     digest = hashlib.sha256()
     digest.update(code_fingerprint().encode())
     digest.update(repr(config).encode())
     digest.update(repr(options).encode())
-    # Every file under content/, not only the briefings: one walk, and a stray file costs a rebuild at worst.
-    for folder in (root / CONTENT_DIR, theme_dir(config), root / "templates", root / "static", root / "archetypes"):
+    for folder in (theme_dir(config), root / "templates", root / "static", root / "archetypes"):
         digest.update(f"{folder}\n".encode())
         for stamp in _file_stamps(folder, follow=True):
             digest.update(repr(stamp).encode())
-    return digest.hexdigest()
+    content = {f"{CONTENT_DIR}/{path}": (size, mtime)
+               for path, size, mtime in _file_stamps(root / CONTENT_DIR, follow=True)}
+    return InputsStamp(digest.hexdigest(), content)
 
 
-def outputs_stamp(out_dir: Path) -> str:
-    """A hash of the output folder's files by path, size and mtime: any change by hand shows."""
-    digest = hashlib.sha256()
-    for stamp in _file_stamps(out_dir):
-        digest.update(repr(stamp).encode())
-    return digest.hexdigest()
+def output_stamps(out_dir: Path) -> dict[str, tuple[int, int]]:
+    """The output folder's files by path, with size and mtime: any change by hand shows."""
+    return {path: (size, mtime) for path, size, mtime in _file_stamps(out_dir)}
 
 
 @dataclass
 class BuildRecord:
-    inputs: str = ""
+    inputs: InputsStamp | None = None
     out_dir: str = ""
-    outputs_stamp: str = ""
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # output path → (size, mtime_ns)
     # a build made before this moment stays right until it: a future-dated briefing comes out then
     valid_until: dt.datetime | None = None
     pages: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings to report again
     outputs: dict[str, bytes] = field(default_factory=dict)  # output path → output_digest
+    sources: dict[str, str] = field(default_factory=dict)  # briefing source → hash of the bytes it was made from
 
     @classmethod
-    def of(cls, inputs: str, out_dir: Path, digests: dict[str, bytes], pages: int,
-           diagnostics: Iterable[Diagnostic], valid_until: dt.datetime | None) -> BuildRecord:
-        """The record of a build just published into ``out_dir``; ``digests`` by output path."""
-        return cls(inputs, str(out_dir.resolve()), outputs_stamp(out_dir), valid_until, pages, list(diagnostics),
-                   digests)
+    def of(cls, inputs: InputsStamp, out_dir: Path, digests: dict[str, bytes], pages: int,
+           diagnostics: Iterable[Diagnostic], valid_until: dt.datetime | None, sources: dict[str, str],
+           files: dict[str, tuple[int, int]] | None = None) -> BuildRecord:
+        """The record of a build just published into ``out_dir``; ``digests`` by output path.
+
+        ``files``: the folder's stamps when the caller knows them (it changed a few files of a
+        folder it knew), else the folder is walked.
+        """
+        return cls(inputs, str(out_dir.resolve()), output_stamps(out_dir) if files is None else files,
+                   valid_until, pages, list(diagnostics), digests, sources)
 
     def intact(self, out_dir: Path) -> bool:
         """Whether ``out_dir`` holds exactly what this record's build published there."""
         return bool(self.out_dir) and str(out_dir.resolve()) == self.out_dir and out_dir.is_dir() \
-            and outputs_stamp(out_dir) == self.outputs_stamp
+            and output_stamps(out_dir) == self.files
 
-    def up_to_date(self, inputs: str, now: dt.datetime) -> bool:
+    def current(self, now: dt.datetime) -> bool:
+        """Whether no future-dated briefing has come out since this record's build."""
+        return self.valid_until is None or now < self.valid_until
+
+    def up_to_date(self, inputs: InputsStamp, now: dt.datetime) -> bool:
         """Whether a build of these inputs now would publish what this record's build did."""
-        return inputs == self.inputs and (self.valid_until is None or now < self.valid_until)
+        return inputs == self.inputs and self.current(now)
 
-    def finder(self, digests: dict[str, bytes]) -> Callable[[Output], Path | None]:
-        """For ``publish``: the published file that already holds an output's bytes, if any.
-
-        ``digests`` are the new outputs' by path; call only when the folder is ``intact``.
-        """
-        def published(output: Output) -> Path | None:
-            same = self.outputs.get(output.path) == digests[output.path]
-            return Path(self.out_dir) / output.path if same else None
-
-        return published
+    def content_changes(self, inputs: InputsStamp) -> set[str] | None:
+        """The content files added, removed or changed since this record's build, when nothing
+        but content changed (else None): paths relative to the site folder."""
+        if self.inputs is None or inputs.setup != self.inputs.setup:
+            return None
+        before, now = self.inputs.content, inputs.content
+        return {path for path in before.keys() | now.keys() if before.get(path) != now.get(path)}
 
 
 def load_record(root: Path) -> BuildRecord:
-    record = read_cached(root, _RECORD)
-    return record if isinstance(record, BuildRecord) else BuildRecord()
+    """The last build's record; an empty one if there is none, or it was made by other code
+    (whose record may not even have the same fields)."""
+    stored = read_cached(root, _RECORD)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_fingerprint():
+        return stored[1]
+    return BuildRecord()
 
 
 def save_record(root: Path, record: BuildRecord) -> None:
-    write_cached(root, _RECORD, record)
+    write_cached(root, _RECORD, (code_fingerprint(), record))
 
 
-def load_search(root: Path, key: str) -> list[Output] | None:
-    """The search index built from briefings with this key, if the last one was."""
+def load_search(root: Path) -> tuple[str, SearchIndex] | None:
+    """The last search index built, with the key of the briefings it was built from."""
     stored = read_cached(root, _SEARCH)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
-        return stored[1]
+    if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], SearchIndex):
+        return stored
     return None
 
 
-def save_search(root: Path, key: str, outputs: list[Output]) -> None:
-    write_cached(root, _SEARCH, (key, outputs))
+def save_search(root: Path, key: str, index: SearchIndex) -> None:
+    write_cached(root, _SEARCH, (key, index))

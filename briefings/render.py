@@ -518,6 +518,29 @@ def _rerender_bodies(r: Renderer, site: Site, previous: Sequence[Output], source
     return pages + list(fresh.values()), made  # none added, unless a feed appeared: kept, not lost
 
 
+def render_body_edits(config: SiteConfig, site: Site, diagnostics: Diagnostics, sources: Collection[str],
+                      serve: bool = False) -> list[Output]:
+    """Only the pages that an edit of these briefings' bodies changes: their own and the feeds
+    that carry them (see ``model.same_but_body``). Template errors become diagnostics.
+
+    For a command-line build whose last build published every other page of ``site``.
+    """
+    _, names = static_outputs(config)
+    r = Renderer(config, site, diagnostics, serve=serve, assets=names)
+    pages: list[Output] = []
+    try:
+        for edition in site.editions:
+            shared = BriefingPageViews.of(r, edition)
+            for index, briefing in enumerate(edition.briefings):
+                if briefing.source in sources:
+                    pages.extend(briefing_pages(r, edition, index, shared))
+            pages.extend(edition_feeds(r, edition, carrying=sources))
+    except TemplateProblem as problem:
+        diagnostics.error(problem.path, problem.line, f"template error: {problem.message}")
+        return []
+    return pages
+
+
 def alternates(site: Site, briefing: Briefing) -> dict[str, str]:
     """lang → URL of each translation of ``briefing`` (itself included)."""
     if not site.translations:
@@ -582,12 +605,20 @@ def briefing_pages(r: Renderer, edition: Edition, index: int, shared: BriefingPa
         yield r.page("redirect.html", alias + "index.html", lang, briefing.source, target=briefing.url)
 
 
-def edition_feeds(r: Renderer, edition: Edition) -> Iterator[Output]:
-    """The edition's feed and one per tag and term: the pages besides a briefing's own that carry its body."""
+def edition_feeds(r: Renderer, edition: Edition, carrying: Collection[str] | None = None) -> Iterator[Output]:
+    """The edition's feed and one per tag and term: the pages besides a briefing's own that carry its body.
+
+    ``carrying``: only the feeds with a briefing from one of these sources among their entries.
+    """
+    def wanted(items: Sequence[Briefing]) -> bool:
+        return carrying is None or any(b.source in carrying for b in items[: r.config.feed_length])
+
     for terms in [edition.tags, *edition.terms.values()]:
         for tag in terms:
-            yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
-    yield feed(r, edition, edition.briefings, edition.language.prefix + "/atom.xml", None)
+            if wanted(tag.briefings):
+                yield feed(r, edition, tag.briefings, tag.url + "atom.xml", tag)
+    if wanted(edition.briefings):
+        yield feed(r, edition, edition.briefings, edition.language.prefix + "/atom.xml", None)
 
 
 def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str], with_briefings: bool = True

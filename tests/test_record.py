@@ -81,7 +81,7 @@ def test_a_template_edit_reuses_the_search_index(tmp_path, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise AssertionError("the search index was built again")
 
-    monkeypatch.setattr(pipeline, "build_search_index", must_not_run)
+    monkeypatch.setattr(pipeline, "build_index", must_not_run)
     path = site.root / "themes/default/templates/briefing.html"
     touch(path, path.read_text(encoding="utf-8").replace("{% block content %}", "{% block content %}<!-- v2 -->"))
     assert build(site.root, out, cache=True).ok
@@ -107,3 +107,85 @@ def test_no_cache_ignores_the_record(tmp_path):
     stamp = os.stat(out).st_ino
     assert main(["build", str(site.root), "-o", str(out), "--no-cache", "--quiet"]) == 0
     assert os.stat(out).st_ino != stamp  # published again
+
+
+@pytest.fixture
+def sampled_every_fifth(monkeypatch):
+    """The lexicon reads every fifth body (not every one, as it does below 800 briefings), so
+    most body edits leave it alone and the index can be patched."""
+    from briefings.search import index, patch
+
+    monkeypatch.setattr(index, "LEXICON_SAMPLE", 5)
+    monkeypatch.setattr(patch, "LEXICON_SAMPLE", 5)
+
+
+def test_a_body_edit_renders_its_page_and_feeds_and_patches_the_index(tmp_path, monkeypatch, sampled_every_fifth):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    untouched = inode(out / "2023/03/di-2-ci-hui-yi/index.html")
+
+    cold_index, patching = pipeline.build_index, [True]
+
+    def only_when_cold(*args, **kwargs):
+        assert not patching, "the search index was built again"
+        return cold_index(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_index", only_when_cold)
+    for round_ in range(3):  # one after another: each build patches what the last one published
+        path = site.root / "content" / "07.md"
+        touch(path, path.read_text(encoding="utf-8").replace("内容7", f"内容7，第{round_}次改过，新增龘字"))
+        patching[:] = [True]
+        result = build(site.root, out, cache=True)
+        assert result.ok and not result.up_to_date
+        # its own page and the feeds that carry it (the site's and its tag's), nothing else
+        assert result.rendered == 3, result.written
+        patching.clear()
+        assert build(site.root, tmp_path / f"cold{round_}").ok
+        assert files_of(out) == files_of(tmp_path / f"cold{round_}")
+        assert f"第{round_}次改过" in (out / "2023/03/di-7-ci-hui-yi/index.html").read_text(encoding="utf-8")
+    assert inode(out / "2023/03/di-2-ci-hui-yi/index.html") == untouched, "not even linked again"
+
+
+@pytest.mark.parametrize("edit", ["title", "tags", "new briefing", "deleted briefing", "slug"])
+def test_edits_beyond_the_body_build_every_page_and_match_a_cold_build(tmp_path, edit, sampled_every_fifth):
+    site = make_site(tmp_path, many(25))
+    out, reference = tmp_path / "public", tmp_path / "reference"
+    assert build(site.root, out, cache=True).ok
+    assert build(site.root, reference).ok  # the same history, without the cache and record
+    path = site.root / "content" / "07.md"
+    text = path.read_text(encoding="utf-8")
+    if edit == "title":
+        touch(path, text.replace("title: 第7次会议", "title: 第七次会议"))
+    elif edit == "tags":
+        touch(path, text.replace("tags: [双减]", "tags: [双减, 课后服务]"))
+    elif edit == "new briefing":
+        touch(site.root / "content" / "new.md", text.replace("date: 2023-03-07", "date: 2023-04-01"))
+    elif edit == "deleted briefing":
+        path.unlink()
+    else:
+        touch(path, text.replace("---\n\n", "slug: qi\n---\n\n", 1))
+    result = build(site.root, out, cache=True)
+    assert result.ok and result.rendered > 3
+    assert build(site.root, reference).ok
+    assert files_of(out) == files_of(reference)
+
+
+def test_the_published_version_decides_what_a_body_edit_is(tmp_path, sampled_every_fifth):
+    """A build that failed parsed a new title into the cache; a later body edit of that file
+    must not be patched against the unpublished title."""
+    site = make_site(tmp_path, many(25))
+    out, reference = tmp_path / "public", tmp_path / "reference"
+    assert build(site.root, out, cache=True).ok
+    assert build(site.root, reference).ok  # the same history, without the cache and record
+    path, broken = site.root / "content" / "07.md", site.root / "content" / "08.md"
+    text, good = path.read_text(encoding="utf-8"), broken.read_text(encoding="utf-8")
+    touch(path, text.replace("title: 第7次会议", "title: 第七次会议"))
+    touch(broken, good.replace("date: 2023-03-08", "date: 无"))
+    assert not build(site.root, out, cache=True).ok
+    touch(broken, good)
+    touch(path, path.read_text(encoding="utf-8").replace("内容7", "内容7，改过"))
+    assert build(site.root, out, cache=True).ok
+    assert build(site.root, reference).ok
+    assert files_of(out) == files_of(reference)
+    assert "第七次会议" in (out / "2023/03/di-qi-ci-hui-yi/index.html").read_text(encoding="utf-8")

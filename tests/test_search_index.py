@@ -75,6 +75,13 @@ def read(files: dict[str, bytes], path: str) -> bytes:
     return gzip.decompress(files[f"search/{entry(files)['build']}/{path}"])
 
 
+def fragment(files: dict[str, bytes], doc_id: int) -> dict:
+    """Found the way search-core.mjs finds it: the group's folder from the entry."""
+    frag = entry(files)["frag"]
+    group = frag["groups"][doc_id // frag["size"]]
+    return json.loads(gzip.decompress(files[f"search/f/{group}/{doc_id}.bin"]))
+
+
 def postings(files: dict[str, bytes], term: str) -> tuple[list[int], bytes] | None:
     """Decode one term the way search-core.mjs's findTerm does."""
     data = read(files, f"t/{shard_of(term, entry(files)['shards'])}.bin")
@@ -93,10 +100,11 @@ def postings(files: dict[str, bytes], term: str) -> tuple[list[int], bytes] | No
 
 def test_layout_entry_names_the_build_and_all_is_under_search(files: dict[str, bytes]) -> None:
     e = entry(files)
-    assert set(e) == {"v", "build", "docs", "shards", "lex"} and e["docs"] == 5
+    assert set(e) == {"v", "build", "docs", "shards", "lex", "frag"} and e["docs"] == 5
     assert all(path.startswith("search/") for path in files)
     build = f"search/{e['build']}/"
-    assert {p for p in files if not p.startswith(build)} == {"search/entry.json"}
+    fragments = {f"search/f/{e['frag']['groups'][0]}/{n}.bin" for n in range(5)}
+    assert {p for p in files if not p.startswith(build)} == {"search/entry.json"} | fragments
     assert sum(p.startswith(build + "t/") for p in files) == e["shards"]
     for path, data in files.items():
         if path.endswith(".bin"):
@@ -104,11 +112,11 @@ def test_layout_entry_names_the_build_and_all_is_under_search(files: dict[str, b
 
 
 def test_fragments_carry_links_with_the_base_path_and_sections(files: dict[str, bytes]) -> None:
-    first = json.loads(read(files, "f/0.bin"))  # newest first
+    first = fragment(files, 0)  # newest first
     assert first["u"] == "/briefings/2023/06/b1/" and first["d"] == "2023-06-05"
     assert first["s"][1] == ["chuan-da-xue-xi", "传达学习全省课后服务现场会精神",
                              "不断丰富课后服务内容和形式，提升课后服务水平。"]
-    hostile = json.loads(read(files, "f/4.bin"))
+    hostile = fragment(files, 4)
     assert hostile["t"] == '<script>alert("x")</script> 标题'  # stored as text, shown as text
 
 

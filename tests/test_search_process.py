@@ -161,4 +161,5 @@ def test_the_forked_index_may_start_workers_of_its_own(tmp_path, monkeypatch, fo
     monkeypatch.setattr(postings.threading, "active_count", lambda: 1)
     child = ForkedIndex.start(result.site.briefings, "")
     assert child is not None
-    assert child.result() == build_search_index(result.site.briefings, base_path="")
+    index = child.result()
+    assert index is not None and index.files() == build_search_index(result.site.briefings, base_path="")

@@ -7,12 +7,17 @@ the entry list thousands of hashes — 15 KB or more on every first query.)
 
 ::
 
-    search/entry.json              {"v", "build", "docs", "shards", "lex"}
+    search/entry.json              {"v", "build", "docs", "shards", "lex", "frag": {"size", "groups"}}
     search/<build>/t/<n>.bin       term shard n: terms whose CRC-32 modulo "shards" is n
-    search/<build>/f/<id>.bin      fragment of briefing <id>: url, title, date, tags, sections
     search/<build>/l/<xy>.bin      lexicon words whose first two syllables start with x, y
     search/<build>/syllables.bin   syllable → characters
     search/<build>/facets.bin      tags, years, meetings and languages with their counts
+    search/f/<group>/<id>.bin      fragment of briefing <id>: url, title, date, tags, sections
+
+Fragments are grouped by id, ``frag.size`` ids a group, each group in a folder named by a
+hash of its fragments (``frag.groups`` lists them in id order): editing one briefing's text
+changes one group of fragments rather than all of them, so an incremental build (see
+patch.py) rewrites 500 fragments at 10,000 briefings instead of 10,000.
 
 ``.bin`` files are gzip; the extension keeps servers from labelling them
 ``Content-Encoding: gzip``, which would make the browser inflate them a second time.
@@ -33,6 +38,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from briefings.model import Briefing
 from briefings.search.encode import gzip_bytes, json_bytes, shard_of, varint
@@ -47,12 +53,13 @@ from briefings.search.postings import (
 )
 from briefings.search.tokens import normalize
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+FRAGMENT_GROUP = 500  # fragments a group: at 100,000 briefings the entry lists 200 groups, 2.6 KB
 SHARD_TARGET = 16_000  # raw bytes a term shard aims at: 4–6 KB once gzipped
 LEXICON_SAMPLE = 400  # bodies counted for the lexicon; titles and headings are all counted
 
 
-_INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]+/.+)")
+_INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]+/.+|f/[0-9a-f]+/[0-9]+\.bin)")
 
 
 def is_index_file(path: str) -> bool:
@@ -71,35 +78,56 @@ def doc_inputs(briefings: Sequence[Briefing], base_path: str) -> list[DocInput]:
     Only cheap work happens here (lengths); tokenising and fragment JSON happen in the
     worker processes.
     """
-    parts = []
-    for b in briefings:
-        sections = tuple((s.anchor, s.heading, s.text) for s in b.sections)
-        sections = sections or (("", "", b.summary),)
-        length = weighted_length(b.title, b.tags, sections, b.meeting or "")
-        parts.append((b, sections, length))
-    lengths: dict[str, list[int]] = {}
-    for b, _, length in parts:
-        lengths.setdefault(b.lang, []).append(length)
-    averages = {lang: sum(values) / len(values) for lang, values in lengths.items()}
-    return [
-        DocInput(
-            url=base_path + b.url, title=b.title, date=b.date.date().isoformat(), lang=b.lang,
-            tags=tuple(b.tags), meeting=b.meeting or "", sections=sections, length=length,
-            avg_length=averages[b.lang],
-        )
-        for b, sections, length in parts
-    ]
+    lengths = [briefing_length(b) for b in briefings]
+    averages = average_lengths(briefings, lengths)
+    return [doc_input(b, base_path, length, averages[b.lang]) for b, length in zip(briefings, lengths, strict=True)]
 
 
-def term_shards(postings: Postings) -> list[bytes]:
-    """Group the terms' records into shards (raw; the caller gzips them)."""
+def _sections(b: Briefing) -> tuple[tuple[str, str, str], ...]:
+    return tuple((s.anchor, s.heading, s.text) for s in b.sections) or (("", "", b.summary),)
+
+
+def briefing_length(b: Briefing) -> int:
+    """A briefing's field-weighted length: what BM25 calls its document length."""
+    return weighted_length(b.title, b.tags, _sections(b), b.meeting or "")
+
+
+def average_lengths(briefings: Sequence[Briefing], lengths: Sequence[int]) -> dict[str, float]:
+    """Mean length of the briefings of each language."""
+    by_lang: dict[str, list[int]] = {}
+    for b, length in zip(briefings, lengths, strict=True):
+        by_lang.setdefault(b.lang, []).append(length)
+    return {lang: sum(values) / len(values) for lang, values in by_lang.items()}
+
+
+def doc_input(b: Briefing, base_path: str, length: int, avg_length: float) -> DocInput:
+    return DocInput(
+        url=base_path + b.url, title=b.title, date=b.date.date().isoformat(), lang=b.lang,
+        tags=tuple(b.tags), meeting=b.meeting or "", sections=_sections(b), length=length,
+        avg_length=avg_length,
+    )
+
+
+def shard_records(postings: Postings) -> dict[str, bytes]:
+    """Each term's record in a term shard (see the module's notes)."""
     records: dict[str, bytes] = {}
     for term, p in postings.terms.items():
-        text = term.encode()
-        records[term] = b"".join(
-            (varint(len(text)), text, varint(p.df), varint(len(p.ids)), p.ids, p.impacts)
-        )
-    count = max(1, -(-sum(map(len, records.values())) // SHARD_TARGET))
+        records[term] = term_record(term, p.df, p.ids, p.impacts)
+    return records
+
+
+def term_record(term: str, df: int, ids: bytes, impacts: bytes) -> bytes:
+    text = term.encode()
+    return b"".join((varint(len(text)), text, varint(df), varint(len(ids)), ids, impacts))
+
+
+def shard_count(raw_size: int) -> int:
+    return max(1, -(-raw_size // SHARD_TARGET))
+
+
+def term_shards(records: dict[str, bytes]) -> list[bytes]:
+    """Group the terms' records into shards (raw; the caller gzips them)."""
+    count = shard_count(sum(map(len, records.values())))
     shards: list[list[bytes]] = [[] for _ in range(count)]
     for term in sorted(records):
         shards[shard_of(term, count)].append(records[term])
@@ -135,10 +163,66 @@ def lexicon_input(docs: Sequence[DocInput], briefings: Sequence[Briefing]) -> Le
     )
 
 
-def build_search_index(
-    briefings: Sequence[Briefing], *, base_path: str, workers: int | None = None
-) -> dict[str, bytes]:
-    """All search files, output-relative path → bytes; the same input gives the same bytes.
+@dataclass
+class SearchIndex:
+    """The parts the index files are laid out from (``files``), and what ``patch.py`` needs
+    to update them for edited briefings without building them again."""
+
+    base_path: str
+    shards: list[bytes]  # gzipped term shards
+    shard_sizes: list[int]  # their raw sizes
+    fragments: list[bytes]  # gzipped, in doc-id order
+    lexicon: dict[str, bytes]  # shard key → gzipped entries
+    lexicon_mask: str
+    syllables: bytes
+    facets: bytes
+    urls: list[str]  # of the briefings, in doc-id order
+    lengths: list[int]  # their field-weighted lengths
+    char_df: dict[str, int]  # document frequency of each Han character
+    char_readings: dict[str, set[str]]  # from the lexicon, for the syllable table
+
+    def files(self) -> dict[str, bytes]:
+        """Every file under search/, output-relative path → bytes."""
+        files: dict[str, bytes] = {}
+        for n, shard in enumerate(self.shards):
+            files[f"t/{n}.bin"] = shard
+        for key, data in self.lexicon.items():
+            files[f"l/{key}.bin"] = data
+        files["syllables.bin"] = self.syllables
+        files["facets.bin"] = self.facets
+        out = {}
+        groups = []
+        for start in range(0, len(self.fragments), FRAGMENT_GROUP):
+            group = self.fragments[start : start + FRAGMENT_GROUP]
+            digest = hashlib.sha256()
+            for fragment in group:
+                digest.update(hashlib.sha256(fragment).digest())
+            name = digest.hexdigest()[:12]
+            groups.append(name)
+            out.update((f"search/f/{name}/{start + n}.bin", fragment) for n, fragment in enumerate(group))
+        digest = hashlib.sha256(json_bytes(groups))
+        for path in sorted(files):
+            digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+        build = digest.hexdigest()[:12]
+        entry = {
+            "v": FORMAT_VERSION,
+            "build": build,
+            "docs": len(self.fragments),
+            "shards": len(self.shards),
+            "lex": self.lexicon_mask,
+            "frag": {"size": FRAGMENT_GROUP, "groups": groups},
+        }
+        out.update((f"search/{build}/{path}", data) for path, data in sorted(files.items()))
+        out["search/entry.json"] = json_bytes(entry)
+        return dict(sorted(out.items()))
+
+
+def syllable_file(char_df: dict[str, int], char_readings: dict[str, set[str]]) -> bytes:
+    return gzip_bytes(json_bytes(syllable_table(char_df, char_readings)))
+
+
+def build_index(briefings: Sequence[Briefing], *, base_path: str, workers: int | None = None) -> SearchIndex:
+    """The index of ``briefings``; the same input gives the same bytes.
 
     ``base_path`` ('' or e.g. '/briefings') prefixes the result links stored in fragments.
     ``workers`` forces the number of indexing processes (default: by site size).
@@ -149,30 +233,24 @@ def build_search_index(
         pool.index(docs)
         lexicon = build_lexicon(lexicon_input(docs, ordered))  # while the workers index
         postings = pool.postings()
-        shards = pool.gzip(term_shards(postings), level=6)
+        records = shard_records(postings)
+        raw = term_shards(records)
+        shards = pool.gzip(raw, level=6)
+    char_df = dict(count_chars(postings))
+    return SearchIndex(
+        base_path=base_path, shards=shards, shard_sizes=[len(shard) for shard in raw],
+        fragments=postings.fragments,
+        lexicon={key: gzip_bytes(json_bytes(entries)) for key, entries in lexicon.shards.items()},
+        lexicon_mask=shard_mask(lexicon.shards),
+        syllables=syllable_file(char_df, lexicon.char_readings),
+        facets=gzip_bytes(json_bytes(facets(ordered))),
+        urls=[d.url for d in docs], lengths=[d.length for d in docs],
+        char_df=char_df, char_readings=lexicon.char_readings,
+    )
 
-    files: dict[str, bytes] = {}
-    for n, shard in enumerate(shards):
-        files[f"t/{n}.bin"] = shard
-    for doc_id, fragment in enumerate(postings.fragments):
-        files[f"f/{doc_id}.bin"] = fragment
-    for key, entries in lexicon.shards.items():
-        files[f"l/{key}.bin"] = gzip_bytes(json_bytes(entries))
-    syllables = syllable_table(count_chars(postings), lexicon.char_readings)
-    files["syllables.bin"] = gzip_bytes(json_bytes(syllables))
-    files["facets.bin"] = gzip_bytes(json_bytes(facets(ordered)))
 
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
-    build = digest.hexdigest()[:12]
-    entry = {
-        "v": FORMAT_VERSION,
-        "build": build,
-        "docs": len(ordered),
-        "shards": sum(1 for path in files if path.startswith("t/")),
-        "lex": shard_mask(lexicon.shards),
-    }
-    out = {f"search/{build}/{path}": data for path, data in sorted(files.items())}
-    out["search/entry.json"] = json_bytes(entry)
-    return out
+def build_search_index(
+    briefings: Sequence[Briefing], *, base_path: str, workers: int | None = None
+) -> dict[str, bytes]:
+    """All search files, output-relative path → bytes (see ``build_index``)."""
+    return build_index(briefings, base_path=base_path, workers=workers).files()

@@ -32,7 +32,7 @@ from typing import Any
 
 from briefings.model import Briefing, Site
 from briefings.output import replace_file, safe_relative
-from briefings.search.index import build_search_index
+from briefings.search.index import SearchIndex, build_index, build_search_index
 
 ENTRY = "search/entry.json"
 
@@ -41,7 +41,7 @@ Request = tuple[int, str, dict[str, Briefing], list[str]] | None
 
 
 class ForkedIndex:
-    """``build_search_index`` in a forked child; ``result`` waits for its files."""
+    """``build_index`` in a forked child; ``result`` waits for the index."""
 
     def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection) -> None:
         self._process, self._conn = process, conn
@@ -64,15 +64,15 @@ class ForkedIndex:
         child.close()
         return cls(process, parent)
 
-    def result(self) -> dict[str, bytes] | None:
-        """The index files, or None if the child failed (the caller builds them itself)."""
+    def result(self) -> SearchIndex | None:
+        """The index, or None if the child failed (the caller builds it itself)."""
         try:
-            files = self._conn.recv()
+            index = self._conn.recv()
         except (EOFError, OSError):
-            files = None
+            index = None
         self._conn.close()
         self._process.join()
-        return files
+        return index
 
     def cancel(self) -> None:
         self._conn.close()
@@ -83,11 +83,11 @@ class ForkedIndex:
 
 def _index_in_child(conn: Connection, briefings: Sequence[Briefing], base_path: str) -> None:
     try:
-        files: dict[str, bytes] | None = build_search_index(briefings, base_path=base_path)
+        index: SearchIndex | None = build_index(briefings, base_path=base_path)
     except Exception:  # the parent builds the index itself and reports what goes wrong
-        files = None
+        index = None
     with contextlib.suppress(OSError):
-        conn.send(files)
+        conn.send(index)
 
 
 class SearchProcess:

@@ -330,7 +330,11 @@ export class Searcher {
 
   async file(path) {
     const { build } = await this.entry();
-    const url = new URL(`${build}/${path}`, this.entryUrl).href;
+    return this.fetched(new URL(`${build}/${path}`, this.entryUrl).href);
+  }
+
+  /** The inflated bytes at ``url``, fetched once. */
+  fetched(url) {
     if (!this.cache.has(url)) {
       const bytes = this.get(url).then(inflate);
       bytes.catch(() => this.cache.delete(url));
@@ -365,7 +369,13 @@ export class Searcher {
     return (nibble >> (bit & 3)) & 1 ? this.json(`l/${key}.bin`) : [];
   }
 
-  fragment(id) { return this.json(`f/${id}.bin`); }
+  /** A result's link, title, date, tags and sections: in the folder of its group of fragments. */
+  async fragment(id) {
+    const { frag } = await this.entry();
+    const group = frag.groups[Math.floor(id / frag.size)];
+    const bytes = await this.fetched(new URL(`f/${group}/${id}.bin`, this.entryUrl).href);
+    return JSON.parse(text.decode(bytes));
+  }
 
   /** Pinyin words a Latin segment may mean, best first ([] if it is not pinyin). */
   async pinyin(segment) {
