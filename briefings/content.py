@@ -53,6 +53,11 @@ def decode_source(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def is_briefing_path(relative: str) -> bool:
+    """Whether a path under content/ ('2023/x.md') is a briefing's: editor temp and hidden files are not."""
+    return relative.endswith(".md") and not any(part.startswith((".", "_")) for part in relative.split("/"))
+
+
 def briefing_files(root: Path) -> list[Path]:
     """Markdown files under content/, sorted; editor temp and hidden files left out."""
     content = root / CONTENT_DIR
@@ -60,7 +65,7 @@ def briefing_files(root: Path) -> list[Path]:
         return []
     return sorted(
         path for path in content.rglob("*.md")
-        if path.is_file() and not any(part.startswith((".", "_")) for part in path.relative_to(content).parts)
+        if path.is_file() and is_briefing_path(path.relative_to(content).as_posix())
     )
 
 

@@ -73,6 +73,8 @@ class Staging:
             os.rename(self.out_dir, self._retired)
         os.rename(self.folder, self.out_dir)
         shutil.rmtree(self._retired, ignore_errors=True)
+        for folder, _ in _leftover_updates(self.out_dir):  # updates of a folder that is gone now
+            shutil.rmtree(folder, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -90,6 +92,7 @@ class Update:
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir()
+        self.committed = False
         self._written: dict[str, str] = {}
         self._made_dirs: set[Path] = set()
 
@@ -97,23 +100,62 @@ class Update:
         return write_tree(outputs, self.folder, None, self._written, self._made_dirs)
 
     def commit(self, removed: Iterable[str]) -> None:
-        """Remove ``removed`` (output-relative paths) and move every staged file into place."""
+        """Remove ``removed`` (output-relative paths) and move every staged file into place.
+
+        Every path is checked before the journal is written; from then on the update is as
+        good as done: if it is stopped, or a move fails, the next build finishes it.
+        """
         journal = {"moves": sorted(self._written), "removed": sorted(removed)}
         for path in journal["removed"]:
             safe_relative(path)
+        _check_folders(self.out_dir, journal)
         temporary = self.folder / f"{_JOURNAL}.tmp"
         temporary.write_text(json.dumps(journal), encoding="utf-8")
-        os.replace(temporary, self.folder / _JOURNAL)  # from here on the update is as good as done
+        os.replace(temporary, self.folder / _JOURNAL)
+        self.committed = True
         _apply(self.folder, self.out_dir, journal)
 
     def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Drop the staged files, unless committed: then the next build finishes the update."""
+        if not self.committed:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _check_folders(out_dir: Path, journal: dict[str, list[str]]) -> None:
+    """Refuse an update whose files would land in, or be removed from, a folder linked out of
+    ``out_dir`` (a folder of the published site replaced by a symbolic link)."""
+    root = out_dir.resolve()
+    checked: set[Path] = set()
+    for path in journal["moves"] + journal["removed"]:
+        parent = (out_dir / path).parent
+        while parent not in checked and parent != out_dir:
+            checked.add(parent)
+            if parent.is_symlink() and not parent.resolve().is_relative_to(root):
+                raise OutputError(f"refusing to write {path!r}: outside the output folder")
+            parent = parent.parent
 
 
 def _apply(folder: Path, out_dir: Path, journal: dict[str, list[str]]) -> None:
-    """Carry out a journal: removals first (a file may give way to a folder), then the moves."""
-    root = out_dir.resolve()
-    for path in journal["removed"]:
+    """Carry out a journal, in an order a reader of the live site barely notices: new files
+    first, the search entry file (which names the index's folders) after them, and files
+    the site no longer has last — except those in the way of a new file (a file giving way
+    to a folder of the same name)."""
+    moves, removed = journal["moves"], journal["removed"]
+    folders = {str(PurePosixPath(path).parent) for path in moves}
+    _remove(out_dir, [path for path in removed
+                      if path in folders or any(f.startswith(path + "/") for f in folders)])
+    for path in sorted(moves, key=lambda p: p.endswith("entry.json")):
+        staged, target = folder / path, out_dir / path
+        if not staged.exists():
+            continue  # moved before the build that staged it was stopped
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)
+    _remove(out_dir, removed)
+    shutil.rmtree(folder)
+
+
+def _remove(out_dir: Path, paths: Iterable[str]) -> None:
+    for path in paths:
         target = out_dir / path
         target.unlink(missing_ok=True)
         parent = target.parent
@@ -123,32 +165,30 @@ def _apply(folder: Path, out_dir: Path, journal: dict[str, list[str]]) -> None:
             except OSError:
                 break
             parent = parent.parent
-    checked: set[Path] = set()
-    for path in journal["moves"]:
-        staged, target = folder / path, out_dir / path
-        if not staged.exists():
-            continue  # moved before the build that staged it was stopped
-        if target.parent not in checked:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.parent.resolve().is_relative_to(root):
-                raise OutputError(f"refusing to write {path!r}: outside the output folder")
-            checked.add(target.parent)
-        os.replace(staged, target)
-    shutil.rmtree(folder)
 
 
 def finish_interrupted(out_dir: Path) -> None:
     """Complete an update a stopped build had committed to, or drop one it had not."""
+    for folder, journal in _leftover_updates(out_dir):
+        if journal is None:
+            shutil.rmtree(folder, ignore_errors=True)  # stopped while staging: the folder is as it was
+        else:
+            _apply(folder, out_dir.resolve(), journal)
+
+
+def _leftover_updates(out_dir: Path) -> list[tuple[Path, dict[str, list[str]] | None]]:
+    """Update folders of builds no longer running, with their journals (None: not committed)."""
     out_dir = out_dir.resolve()
+    found: list[tuple[Path, dict[str, list[str]] | None]] = []
     for folder in out_dir.parent.glob(f".{out_dir.name}.update-*"):
         if _running(folder.name.rpartition("-")[2]):
             continue  # another build's, still going
         try:
             journal = json.loads((folder / _JOURNAL).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            shutil.rmtree(folder, ignore_errors=True)  # stopped while staging: the folder is as it was
-            continue
-        _apply(folder, out_dir, journal)
+            journal = None
+        found.append((folder, journal))
+    return found
 
 
 def _running(pid: str) -> bool:

@@ -142,8 +142,12 @@ class _Published:
     content_changes: set[str] | None
 
     def known_digest(self, source: str) -> str | None:
-        """The hash of a content file's bytes, when it is as the last build read it."""
-        if self.content_changes is None or source in self.content_changes:
+        """The hash of a content file's bytes, when it is as the last build read it.
+
+        Only for files stamped under their own name (a briefing linked from content/ to a
+        file elsewhere has its source there, and its stamp under the link's name).
+        """
+        if self.content_changes is None or source in self.content_changes or source not in self.inputs.content:
             return None
         return self.record.sources.get(source)
 
@@ -368,7 +372,7 @@ class Builder:
             result.digests = {o.path: output_digest(o.data) for o in result.outputs}
 
     def _update(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
-                record: BuildRecord, partial: bool) -> dict[str, tuple[int, int]] | None:
+                record: BuildRecord, partial: bool) -> dict[str, tuple[int, int, int]] | None:
         """Bring the output folder, as ``record``'s build left it, up to date: only files whose
         bytes changed are written (see output.Update). Returns the folder's new file stamps.
 
@@ -409,6 +413,11 @@ class Builder:
             update.discard()
             result.diagnostics.error("site.toml", None, str(exc))
             return None
+        except OSError as exc:
+            update.discard()  # a committed update stays, for the next build to finish
+            result.diagnostics.error(str(self.out_dir), None, f"could not update the output folder: {exc}"
+                                     + ("; the next build finishes the update" if update.committed else ""))
+            return None
         except BaseException:
             update.discard()
             raise
@@ -420,7 +429,7 @@ class Builder:
         root = self.out_dir.resolve()
         for path in written:
             stat = (root / path).stat()
-            stamps[path] = (stat.st_size, stat.st_mtime_ns)
+            stamps[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
         return stamps
 
     def _body_patch(self, published: _Published, loaded: Sequence[Briefing]) -> set[str] | None:
@@ -565,9 +574,9 @@ class Builder:
             source = path.relative_to(self.root).as_posix()
             known = published.known_digest(source) if published is not None and cache is not None else None
             hit = cache.get(source, known) if known is not None and cache is not None else None
-            if hit is not None and published is not None:
-                size, mtime = published.inputs.content[source]
-                stamps[source] = (path, (mtime, size), known)  # type: ignore[assignment]
+            if hit is not None and published is not None and known is not None:
+                size, mtime, _ = published.inputs.content[source]
+                stamps[source] = (path, (mtime, size), known)
                 self._parsed[path] = _Parsed((mtime, size), hit[0], hit[1], known)
                 continue
             try:

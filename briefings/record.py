@@ -5,7 +5,8 @@ Kept in ``SITE/.briefings-cache/build.pickle`` beside the parse cache:
 * ``inputs``: what a build reads, in two parts. ``setup`` hashes the package's code and its
   libraries' versions, site.toml, the build options, and the path, size and mtime of every
   file of the theme, templates/, static/ and archetypes/; ``content`` has the size, mtime
-  and hash of each file under content/, by path.
+  and ctime of each briefing file under content/, by path (``sources``: the hash of each as
+  parsed).
   When both are unchanged, and the output folder is still exactly as the build left it
   (every file's size and mtime), the build has nothing to do: it says so and re-reports the
   warnings it gave. At 10,000 briefings that check takes under a second; the build, a minute.
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from .cache import code_fingerprint, read_cached, write_cached
 from .config import SiteConfig, theme_dir
-from .content import CONTENT_DIR
+from .content import CONTENT_DIR, is_briefing_path
 from .diagnostics import Diagnostic
 from .search.index import SearchIndex
 
@@ -42,13 +43,16 @@ def output_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _file_stamps(folder: Path, follow: bool = False) -> Iterable[tuple[str, int, int]]:
-    """(path relative to ``folder``, size, mtime) of every file under it, sorted; hidden ones too.
+def _file_stamps(folder: Path, follow: bool = False) -> Iterable[tuple[str, int, int, int]]:
+    """(path relative to ``folder``, size, mtime, ctime) of every file under it, sorted; hidden ones too.
+
+    The ctime too: copying a file back with its old mtime (``cp -p``, ``rsync -a``, ``tar x``)
+    cannot set it.
 
     ``follow``: through symbolic links, as the build reads sources (a linked stylesheet or
     folder of briefings changes when its target does); each real folder is walked once.
     """
-    found: list[tuple[str, int, int]] = []
+    found: list[tuple[str, int, int, int]] = []
     skip = len(str(folder)) + 1  # entry paths start with the folder's and a separator
     pending, seen = [str(folder)], set()
     while pending:
@@ -70,7 +74,7 @@ def _file_stamps(folder: Path, follow: bool = False) -> Iterable[tuple[str, int,
                 stat = entry.stat(follow_symlinks=follow)
             except FileNotFoundError:  # a dangling link, or a file gone meanwhile
                 continue
-            found.append((entry.path[skip:].replace(os.sep, "/"), stat.st_size, stat.st_mtime_ns))
+            found.append((entry.path[skip:].replace(os.sep, "/"), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
     return sorted(found)
 
 
@@ -79,9 +83,9 @@ class InputsStamp:
     """What a build read (see the module's notes)."""
 
     setup: str
-    # content/ file, relative to the site folder ('content/…') → (size, mtime_ns). Every file
-    # under content/, not only the briefings: one walk, and a stray file costs a rebuild at worst.
-    content: dict[str, tuple[int, int]]
+    # briefing file, relative to the site folder ('content/…') → (size, mtime_ns, ctime_ns); not
+    # the files a build never reads (an editor's swap file, a hidden folder)
+    content: dict[str, tuple[int, int, int]]
 
 
 def inputs_stamp(config: SiteConfig, options: object) -> InputsStamp:
@@ -95,21 +99,21 @@ def inputs_stamp(config: SiteConfig, options: object) -> InputsStamp:
         digest.update(f"{folder}\n".encode())
         for stamp in _file_stamps(folder, follow=True):
             digest.update(repr(stamp).encode())
-    content = {f"{CONTENT_DIR}/{path}": (size, mtime)
-               for path, size, mtime in _file_stamps(root / CONTENT_DIR, follow=True)}
+    content = {f"{CONTENT_DIR}/{path}": (size, mtime, ctime)
+               for path, size, mtime, ctime in _file_stamps(root / CONTENT_DIR, follow=True) if is_briefing_path(path)}
     return InputsStamp(digest.hexdigest(), content)
 
 
-def output_stamps(out_dir: Path) -> dict[str, tuple[int, int]]:
+def output_stamps(out_dir: Path) -> dict[str, tuple[int, int, int]]:
     """The output folder's files by path, with size and mtime: any change by hand shows."""
-    return {path: (size, mtime) for path, size, mtime in _file_stamps(out_dir)}
+    return {path: (size, mtime, ctime) for path, size, mtime, ctime in _file_stamps(out_dir)}
 
 
 @dataclass
 class BuildRecord:
     inputs: InputsStamp | None = None
     out_dir: str = ""
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # output path → (size, mtime_ns)
+    files: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # output path → (size, mtime, ctime)
     # a build made before this moment stays right until it: a future-dated briefing comes out then
     valid_until: dt.datetime | None = None
     pages: int = 0
@@ -120,7 +124,7 @@ class BuildRecord:
     @classmethod
     def of(cls, inputs: InputsStamp, out_dir: Path, digests: dict[str, bytes], pages: int,
            diagnostics: Iterable[Diagnostic], valid_until: dt.datetime | None, sources: dict[str, str],
-           files: dict[str, tuple[int, int]] | None = None) -> BuildRecord:
+           files: dict[str, tuple[int, int, int]] | None = None) -> BuildRecord:
         """The record of a build just published into ``out_dir``; ``digests`` by output path.
 
         ``files``: the folder's stamps when the caller knows them (it changed a few files of a

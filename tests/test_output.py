@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +64,7 @@ def test_an_update_stopped_half_way_is_finished_by_the_next_build(tmp_path, monk
     with pytest.raises(KeyboardInterrupt):
         update.commit([])
     monkeypatch.undo()
+    update.discard()  # what a failing build does on its way out: a committed update stays
     assert (out / "a.html").read_bytes() == b"a2" and (out / "b.html").read_bytes() == b"b1"
     finish_interrupted(out)
     assert [(out / n).read_bytes() for n in ("a.html", "b.html", "c.html")] == [b"a2", b"b2", b"c2"]
@@ -78,3 +80,63 @@ def test_an_update_stopped_while_staging_is_dropped(tmp_path):
     finish_interrupted(out)
     assert (out / "a.html").read_bytes() == b"a1"
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_an_interrupted_update_of_a_folder_since_replaced_is_dropped(tmp_path, monkeypatch):
+    out = tmp_path / "public"
+    publish([Output("a.html", b"a1"), Output("b.html", b"b1")], out)
+    update = Update(out)
+    update.add([Output("a.html", b"a2"), Output("b.html", b"b2")])
+    real_replace = os.replace
+
+    def crash(source, target):
+        if str(target).startswith(str(out)):
+            raise KeyboardInterrupt
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        update.commit(["b.html"])
+    monkeypatch.undo()
+    publish([Output("a.html", b"fresh"), Output("b.html", b"fresh")], out)  # e.g. a build with --no-cache
+    finish_interrupted(out)
+    assert [(out / n).read_bytes() for n in ("a.html", "b.html")] == [b"fresh", b"fresh"]
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_an_update_names_the_search_index_last_and_removes_old_files_after(tmp_path, monkeypatch):
+    out = tmp_path / "public"
+    publish([Output("search/entry.json", b"old"), Output("search/aaaaaaaaaaaa/t/0.bin", b"old")], out)
+    update = Update(out)
+    update.add([Output("search/entry.json", b"new"), Output("search/ffffffffffff/t/0.bin", b"new"),
+                Output("index.html", b"new")])
+    order, real_replace, real_unlink = [], os.replace, Path.unlink
+
+    def replace(source, target):
+        order.append(("move", Path(target).name))
+        real_replace(source, target)
+
+    def unlink(self, missing_ok=False):
+        order.append(("remove", self.name))
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    update.commit(["search/aaaaaaaaaaaa/t/0.bin"])
+    monkeypatch.undo()
+    moves = [name for kind, name in order if kind == "move" and name != ".journal"]
+    assert sorted(moves[:-1]) == ["0.bin", "index.html"] and moves[-1] == "entry.json"
+    assert order[-1] == ("remove", "0.bin"), "the old index goes once the new one is in place"
+
+
+def test_an_update_into_a_folder_linked_out_of_the_output_is_refused(tmp_path):
+    out, elsewhere = tmp_path / "public", tmp_path / "elsewhere"
+    publish([Output("a/index.html", b"a1")], out)
+    elsewhere.mkdir()
+    (out / "b").symlink_to(elsewhere)
+    update = Update(out)
+    update.add([Output("b/index.html", b"evil")])
+    with pytest.raises(OutputError, match="outside the output folder"):
+        update.commit([])
+    update.discard()
+    assert list(elsewhere.iterdir()) == []

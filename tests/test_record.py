@@ -189,3 +189,42 @@ def test_the_published_version_decides_what_a_body_edit_is(tmp_path, sampled_eve
     assert build(site.root, reference).ok
     assert files_of(out) == files_of(reference)
     assert "第七次会议" in (out / "2023/03/di-qi-ci-hui-yi/index.html").read_text(encoding="utf-8")
+
+
+def test_a_file_copied_back_with_its_old_size_and_mtime_is_read_again(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    path = site.root / "content" / "07.md"
+    stat = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("内容7", "内容8"), encoding="utf-8")  # same length
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # as `cp -p` or `rsync -a` leave it
+    result = build(site.root, out, cache=True)
+    assert result.ok and not result.up_to_date
+    assert "内容8" in (out / "2023/03/di-7-ci-hui-yi/index.html").read_text(encoding="utf-8")
+
+
+def test_files_the_build_never_reads_change_nothing(tmp_path):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    (site.root / "content" / ".07.md.swp").write_bytes(b"vim was here")
+    (site.root / "content" / "_drafts").mkdir()
+    (site.root / "content" / "_drafts" / "x.md").write_text("not a briefing", encoding="utf-8")
+    assert build(site.root, out, cache=True).up_to_date
+
+
+def test_a_briefing_linked_from_elsewhere_in_the_site_follows_its_target(tmp_path, sampled_every_fifth):
+    site = make_site(tmp_path, many(25))
+    out, reference = tmp_path / "public", tmp_path / "reference"
+    shared = site.root / "shared"
+    shared.mkdir()
+    (site.root / "content" / "07.md").rename(shared / "07.md")
+    (site.root / "content" / "07.md").symlink_to(shared / "07.md")
+    assert build(site.root, out, cache=True).ok
+    assert build(site.root, reference).ok
+    touch(shared / "07.md", (shared / "07.md").read_text(encoding="utf-8").replace("内容7", "内容7，改过"))
+    assert build(site.root, out, cache=True).ok
+    assert build(site.root, reference).ok
+    assert files_of(out) == files_of(reference)
+    assert "内容7，改过" in (out / "2023/03/di-7-ci-hui-yi/index.html").read_text(encoding="utf-8")

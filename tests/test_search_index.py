@@ -19,6 +19,7 @@ import pytest
 from briefings.model import Briefing, Section
 from briefings.search import build_search_index
 from briefings.search.encode import decode_varints, shard_of
+from briefings.search.index import is_index_file
 from briefings.search.lexicon import closed_ngrams, count_ngrams, reading, shard_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,3 +251,9 @@ def test_browser_english_words_and_filters(replay) -> None:
 def test_browser_sees_hostile_text_as_text(replay) -> None:
     (result,) = replay("标题")
     assert result["top"][0]["title"] == '<script>alert("x")</script> 标题'
+
+
+def test_index_files_are_told_from_a_site_s_own_files_under_search() -> None:
+    assert is_index_file("search/entry.json") and is_index_file("search/0123456789ab/t/0.bin")
+    assert is_index_file("search/f/0123456789ab/12.bin")
+    assert not is_index_file("search/index.html") and not is_index_file("search/cafe/logo.png")

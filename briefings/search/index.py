@@ -59,7 +59,7 @@ SHARD_TARGET = 16_000  # raw bytes a term shard aims at: 4–6 KB once gzipped
 LEXICON_SAMPLE = 400  # bodies counted for the lexicon; titles and headings are all counted
 
 
-_INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]+/.+|f/[0-9a-f]+/[0-9]+\.bin)")
+_INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]{12}/.+|f/[0-9a-f]{12}/[0-9]+\.bin)")
 
 
 def is_index_file(path: str) -> bool:

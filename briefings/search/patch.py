@@ -38,7 +38,7 @@ from briefings.search.index import (
     syllable_file,
     term_record,
 )
-from briefings.search.postings import DocInput, _impact_table, count_terms, normalize, term_text
+from briefings.search.postings import DocInput, count_terms, impact_table, length_bucket, normalize, term_text
 
 MAX_REWEIGHED = 50  # other briefings whose length bucket may change before a full build is cheaper
 
@@ -47,17 +47,11 @@ def doc_impacts(doc: DocInput) -> dict[str, int]:
     """Term → impact of one briefing, exactly as ``postings.index_docs`` stores them."""
     fields = "\n".join((doc.title, *doc.tags, doc.headings))
     counts = count_terms(normalize("\n".join((doc.body, doc.title, fields, fields))))
-    bucket = _bucket(doc.length, doc.avg_length)
-    table = _impact_table(bucket * doc.avg_length / 64, doc.avg_length)
+    table = impact_table(length_bucket(doc.length, doc.avg_length))
     impacts = {term_text(key): table[min(count, len(table) - 1)] for key, count in counts.items()}
     for term in doc.filters():
         impacts[term] = 1
     return impacts
-
-
-def _bucket(length: int, avg_length: float) -> int:
-    """As ``postings.index_docs`` rounds lengths: briefings in one bucket share impacts."""
-    return round(64 * length / avg_length) if avg_length else 64
 
 
 def _outline(b: Briefing) -> tuple[object, ...]:
@@ -91,7 +85,7 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
             return None  # the lexicon reads this briefing's text
     moved = {lang for lang in new_avg if new_avg[lang] != old_avg[lang]}
     reweighed = [i for i, b in enumerate(after) if b.lang in moved and i not in old_docs
-                 and _bucket(old_lengths[i], old_avg[b.lang]) != _bucket(new_lengths[i], new_avg[b.lang])]
+                 and length_bucket(old_lengths[i], old_avg[b.lang]) != length_bucket(new_lengths[i], new_avg[b.lang])]
     if len(reweighed) > MAX_REWEIGHED:
         return None
     for i in reweighed:

@@ -105,9 +105,21 @@ class Postings:
     fragments: list[bytes]
 
 
-def _impact_table(length: float, avg_length: float) -> list[int]:
-    """Impact (1…15) for each field-weighted count below _TABLE_SIZE at this length."""
-    norm = K1 * (1 - B + B * length / avg_length) if avg_length else K1
+LENGTH_STEPS = 64  # a briefing's length relative to the average is rounded to 1/64ths
+
+
+def length_bucket(length: int, avg_length: float) -> int:
+    """``length / avg_length`` in 64ths, rounded: briefings in one bucket share their impacts."""
+    return round(LENGTH_STEPS * length / avg_length) if avg_length else LENGTH_STEPS
+
+
+def impact_table(bucket: int) -> list[int]:
+    """Impact (1…15) for each field-weighted count below _TABLE_SIZE in this length bucket.
+
+    A function of the bucket alone (not of the average length too), so an index patched
+    after an edit moved the average has the very impacts a cold build computes.
+    """
+    norm = K1 * (1 - B + B * bucket / LENGTH_STEPS)
     return [0] + [max(1, round(IMPACT_STEPS * w / (w + norm))) for w in range(1, _TABLE_SIZE)]
 
 
@@ -125,10 +137,10 @@ def index_docs(docs: Sequence[DocInput], first_id: int) -> Postings:
         fields = "\n".join((doc.title, *doc.tags, doc.headings))
         counts = count_terms(normalize("\n".join((doc.body, doc.title, fields, fields))))
         # Briefings whose lengths round alike share a table: a few dozen tables in all.
-        bucket = round(64 * doc.length / doc.avg_length) if doc.avg_length else 64
+        bucket = length_bucket(doc.length, doc.avg_length)
         table = tables.get(bucket)
         if table is None:
-            table = tables[bucket] = _impact_table(bucket * doc.avg_length / 64, doc.avg_length)
+            table = tables[bucket] = impact_table(bucket)
         try:
             impacts = bytes(map(table.__getitem__, counts.values()))
         except IndexError:  # a count beyond the table: saturated, like the table's last entry
