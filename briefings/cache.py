@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from . import pinyin
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .model import Briefing
@@ -129,3 +130,20 @@ class ParseCache:
         for n, entries in shards.items():
             write_cached(self.root, f"{_FOLDER}/{n}.pickle", (self.fingerprint, entries))
         self.dirty.clear()
+
+
+_READINGS = "pinyin.pickle"
+
+
+def load_readings(root: Path) -> None:
+    """The pinyin readings earlier builds worked out (pinyin.py), if made by this code."""
+    stored = read_cached(root, _READINGS)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_fingerprint():
+        pinyin.remember(stored[1])
+
+
+def save_readings(root: Path) -> None:
+    """Store the readings known now, if this build worked out new ones (or none are stored:
+    a process that built another site may know them all already)."""
+    if pinyin.learned() or not (root / CACHE_DIR / _READINGS).is_file():
+        write_cached(root, _READINGS, (code_fingerprint(), pinyin.known()))

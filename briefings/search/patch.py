@@ -43,12 +43,17 @@ from briefings.search.postings import DocInput, count_terms, impact_table, lengt
 MAX_REWEIGHED = 50  # other briefings whose length bucket may change before a full build is cheaper
 
 
-def doc_impacts(doc: DocInput) -> dict[str, int]:
-    """Term → impact of one briefing, exactly as ``postings.index_docs`` stores them."""
+def doc_counts(doc: DocInput) -> dict[str, int]:
+    """Term → field-weighted count in one briefing, as ``postings.index_docs`` counts them."""
     fields = "\n".join((doc.title, *doc.tags, doc.headings))
     counts = count_terms(normalize("\n".join((doc.body, doc.title, fields, fields))))
+    return {term_text(key): count for key, count in counts.items()}
+
+
+def doc_impacts(doc: DocInput, counts: dict[str, int]) -> dict[str, int]:
+    """Term → impact of one briefing, exactly as ``postings.index_docs`` stores them."""
     table = impact_table(length_bucket(doc.length, doc.avg_length))
-    impacts = {term_text(key): table[min(count, len(table) - 1)] for key, count in counts.items()}
+    impacts = {term: table[min(count, len(table) - 1)] for term, count in counts.items()}
     for term in doc.filters():
         impacts[term] = 1
     return impacts
@@ -95,7 +100,9 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
     # term → {doc id: new impact, or 0 where the briefing no longer has the term}
     moves: dict[str, dict[int, int]] = {}
     for i in sorted(old_docs):
-        old, new = doc_impacts(old_docs[i]), doc_impacts(new_docs[i])
+        counts = doc_counts(old_docs[i])  # a reweighed briefing's text is as it was
+        old = doc_impacts(old_docs[i], counts)
+        new = doc_impacts(new_docs[i], doc_counts(new_docs[i]) if i in changed else counts)
         for term in old.keys() | new.keys():
             if old.get(term) != new.get(term):
                 moves.setdefault(term, {})[i] = new.get(term, 0)

@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from briefings import pinyin
 from briefings.model import Briefing, Site
 from briefings.output import replace_file, safe_relative
 from briefings.search.index import SearchIndex, build_index, build_search_index
@@ -67,8 +68,9 @@ class ForkedIndex:
     def result(self) -> SearchIndex | None:
         """The index, or None if the child failed (the caller builds it itself)."""
         try:
-            index = self._conn.recv()
-        except (EOFError, OSError):
+            index, readings = self._conn.recv()
+            pinyin.remember(readings, new=True)  # the child's, for the build cache
+        except (EOFError, OSError, TypeError, ValueError):
             index = None
         self._conn.close()
         self._process.join()
@@ -87,7 +89,7 @@ def _index_in_child(conn: Connection, briefings: Sequence[Briefing], base_path: 
     except Exception:  # the parent builds the index itself and reports what goes wrong
         index = None
     with contextlib.suppress(OSError):
-        conn.send(index)
+        conn.send((index, pinyin.learned()))
 
 
 class SearchProcess:
