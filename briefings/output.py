@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 
 class OutputError(ValueError):
@@ -84,7 +85,11 @@ _JOURNAL = ".journal"
 
 
 class Update:
-    """Changed files for a published folder: staged by ``add``, moved in by ``commit``."""
+    """Changed files for a published folder: staged by ``add``, moved in by ``commit``.
+
+    Staged files are numbered, side by side in one folder: staging a tree of 10,000 folders
+    beside the output folder, then removing it, took 5 s of a template edit's rebuild.
+    """
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir.resolve()
@@ -93,11 +98,20 @@ class Update:
             shutil.rmtree(self.folder)
         self.folder.mkdir()
         self.committed = False
-        self._written: dict[str, str] = {}
-        self._made_dirs: set[Path] = set()
+        self._staged: dict[str, str] = {}  # output path → staged file's name
+        self._sources: dict[str, str] = {}
 
     def add(self, outputs: Iterable[Output]) -> int:
-        return write_tree(outputs, self.folder, None, self._written, self._made_dirs)
+        jobs: list[tuple[str, bytes, Path | None]] = []
+        for output in outputs:
+            path = safe_relative(output.path).as_posix()
+            if path in self._staged:
+                raise OutputError(f"{output.source or '?'} and {self._sources[path] or '?'} both write {path}")
+            name = self._staged[path] = str(len(self._staged))
+            self._sources[path] = output.source
+            jobs.append((os.path.join(self.folder, name), output.data, None))
+        _put_in_threads(jobs)
+        return len(jobs)
 
     def commit(self, removed: Iterable[str]) -> None:
         """Remove ``removed`` (output-relative paths) and move every staged file into place.
@@ -105,10 +119,10 @@ class Update:
         Every path is checked before the journal is written; from then on the update is as
         good as done: if it is stopped, or a move fails, the next build finishes it.
         """
-        journal = {"moves": sorted(self._written), "removed": sorted(removed)}
+        journal = {"moves": sorted(self._staged.items()), "removed": sorted(removed)}
         for path in journal["removed"]:
             safe_relative(path)
-        _check_folders(self.out_dir, journal)
+        _check_folders(self.out_dir, [path for path, _ in journal["moves"]] + journal["removed"])
         temporary = self.folder / f"{_JOURNAL}.tmp"
         temporary.write_text(json.dumps(journal), encoding="utf-8")
         os.replace(temporary, self.folder / _JOURNAL)
@@ -121,35 +135,42 @@ class Update:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _check_folders(out_dir: Path, journal: dict[str, list[str]]) -> None:
+def _check_folders(out_dir: Path, paths: Iterable[str]) -> None:
     """Refuse an update whose files would land in, or be removed from, a folder linked out of
     ``out_dir`` (a folder of the published site replaced by a symbolic link)."""
-    root = out_dir.resolve()
-    checked: set[Path] = set()
-    for path in journal["moves"] + journal["removed"]:
-        parent = (out_dir / path).parent
-        while parent not in checked and parent != out_dir:
-            checked.add(parent)
-            if parent.is_symlink() and not parent.resolve().is_relative_to(root):
-                raise OutputError(f"refusing to write {path!r}: outside the output folder")
-            parent = parent.parent
+    root = str(out_dir)
+    folders: set[str] = set()  # every folder the paths go through, once
+    for path in paths:
+        folder = os.path.dirname(path)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    for folder in folders:
+        full = os.path.join(root, folder)
+        if folder and os.path.islink(full) and not Path(full).resolve().is_relative_to(out_dir):
+            raise OutputError(f"refusing to write under {folder!r}: outside the output folder")
 
 
-def _apply(folder: Path, out_dir: Path, journal: dict[str, list[str]]) -> None:
+def _apply(folder: Path, out_dir: Path, journal: dict[str, Any]) -> None:
     """Carry out a journal, in an order a reader of the live site barely notices: new files
     first, the search entry file (which names the index's folders) after them, and files
     the site no longer has last — except those in the way of a new file (a file giving way
     to a folder of the same name)."""
-    moves, removed = journal["moves"], journal["removed"]
-    folders = {str(PurePosixPath(path).parent) for path in moves}
+    moves: list[tuple[str, str]] = journal["moves"]
+    removed: list[str] = journal["removed"]
+    folders = {os.path.dirname(path) for path, _ in moves}
     _remove(out_dir, [path for path in removed
                       if path in folders or any(f.startswith(path + "/") for f in folders)])
-    for path in sorted(moves, key=lambda p: p.endswith("entry.json")):
-        staged, target = folder / path, out_dir / path
-        if not staged.exists():
-            continue  # moved before the build that staged it was stopped
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, target)
+    staging, root = str(folder), str(out_dir)
+    for path, name in sorted(moves, key=lambda move: move[0].endswith("entry.json")):
+        staged, target = os.path.join(staging, name), os.path.join(root, path)
+        try:
+            os.replace(staged, target)
+        except FileNotFoundError:
+            if not os.path.exists(staged):
+                continue  # moved before the build that staged it was stopped
+            os.makedirs(os.path.dirname(target), exist_ok=True)  # a new folder of the site
+            os.replace(staged, target)
     _remove(out_dir, removed)
     shutil.rmtree(folder)
 
@@ -253,13 +274,17 @@ def write_tree(outputs: Iterable[Output], root: Path, unchanged: Callable[[Outpu
                 raise OutputError(f"refusing to write {key!r}: outside the output folder")
             made_dirs.add(target.parent)
         jobs.append((str(target), output.data, unchanged(output) if unchanged is not None else None))
+    _put_in_threads(jobs)
+    return len(jobs)
+
+
+def _put_in_threads(jobs: list[tuple[str, bytes, Path | None]]) -> None:
     if len(jobs) < 4 * WRITERS:
         _put_all(jobs)
     else:
         with ThreadPoolExecutor(WRITERS) as pool:
             for _ in pool.map(_put_all, [jobs[n::WRITERS] for n in range(WRITERS)]):
                 pass  # re-raises a worker's error here
-    return len(jobs)
 
 
 def _put_all(jobs: list[tuple[str, bytes, Path | None]]) -> None:

@@ -113,8 +113,8 @@ def test_an_update_names_the_search_index_last_and_removes_old_files_after(tmp_p
     order, real_replace, real_unlink = [], os.replace, Path.unlink
 
     def replace(source, target):
-        order.append(("move", Path(target).name))
         real_replace(source, target)
+        order.append(("move", Path(target).name))
 
     def unlink(self, missing_ok=False):
         order.append(("remove", self.name))
