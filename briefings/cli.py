@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__
 from .check import check_site, format_fix, summary
@@ -200,5 +201,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.run(args))
 
 
+def run() -> NoReturn:
+    """The ``briefings`` command. After a build, the process ends without freeing the site's
+    objects one by one (half a second at 10,000 briefings: the system frees them at once);
+    every file it wrote is closed and its worker processes and threads have ended by then."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if argv[:1] == ["build"]:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

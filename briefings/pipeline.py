@@ -152,6 +152,51 @@ class _Published:
         return self.record.sources.get(source)
 
 
+class _Changes:
+    """The outputs of a build whose bytes differ from what the last build published, staged
+    for an in-place update (output.Update) as they come: while the briefing pages of a large
+    site are still being rendered in worker processes, this process stages the rest.
+
+    ``partial``: the outputs are only the pages this build rendered (body edits); every other
+    page of the last build stays.
+    """
+
+    def __init__(self, out_dir: Path, record: BuildRecord, partial: bool) -> None:
+        self.update = Update(out_dir)
+        self.record, self.partial = record, partial
+        self.digests: dict[str, bytes] = dict(record.outputs) if partial else {}
+        self.written: list[str] = []
+        self._seen: dict[str, str] = {}  # path → source, of every output staged or found unchanged
+        self._early: set[int] = set()  # outputs staged while rendering, by identity
+        self._error: OutputError | None = None
+
+    def stage(self, outputs: Sequence[Output]) -> None:
+        if self._error is not None:
+            raise self._error
+        changed = []
+        for output in outputs:
+            if id(output) in self._early:
+                continue  # staged while rendering
+            if output.path in self._seen:
+                earlier = self._seen[output.path] or "?"
+                raise OutputError(f"{output.source or '?'} and {earlier} both write {output.path}")
+            self._seen[output.path] = output.source
+            digest = self.digests[output.path] = output_digest(output.data)
+            if self.record.outputs.get(output.path) != digest:
+                changed.append(output)
+        self.update.add(changed)
+        self.written.extend(o.path for o in changed)
+
+    def stage_early(self, outputs: Sequence[Output]) -> None:
+        """``stage`` for render_site's ``ready``: errors wait for the next ``stage``."""
+        if self._error is None:
+            try:
+                self.stage(outputs)
+                self._early.update(map(id, outputs))
+            except OutputError as exc:
+                self._error = exc
+
+
 @dataclass
 class _Parsed:
     stamp: tuple[int, int]  # (mtime_ns, size) of the file when it was parsed
@@ -266,6 +311,8 @@ class Builder:
         # The index is started now and collected last: a forked child builds it meanwhile.
         with _timed(timings, "search"):
             index = None if deferring else self._start_search(site, patch, published)
+        changes = _Changes(self.out_dir, published.record, patch is not None) \
+            if published is not None and write and not self.in_place else None
         try:
             with _timed(timings, "render"):
                 if patch is not None:
@@ -274,7 +321,7 @@ class Builder:
                 else:
                     pages, renderer = render_site(
                         config, site, diagnostics, serve=self.serve, state=self._render, extra_pages=("search",),
-                        progress=self.progress,
+                        progress=self.progress, ready=changes.stage_early if changes is not None else None,
                         bodies_changed=None if swaps is None else {new.source for _, new in swaps})
                     redirects: list[Output] = []
                     if last is not None and swaps is not None:
@@ -296,13 +343,15 @@ class Builder:
                 result.outputs = pages + self._collect(index, timings)
                 if write:
                     self._write_served(result, site, deferring, renderer.revisited)
-            elif published is not None:
-                stamps = self._update(result, pages, index, published.record, partial=patch is not None)
+            elif changes is not None:
+                stamps = self._update(result, pages, index, changes)
             else:
                 self._publish(result, pages, index)
         finally:
             if index is not None:
                 index.cancel()  # a build that failed before it collected the index
+            if changes is not None:
+                changes.update.discard()  # staged files of a build that failed (a committed update stays)
         if self.persist_cache:
             save_readings(self.root)  # the titles, headings, tags and characters read in pinyin, for the next build
         if result.ok and write and record is not None:
@@ -374,42 +423,26 @@ class Builder:
             result.digests = {o.path: output_digest(o.data) for o in result.outputs}
 
     def _update(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
-                record: BuildRecord, partial: bool) -> dict[str, tuple[int, int, int]] | None:
-        """Bring the output folder, as ``record``'s build left it, up to date: only files whose
-        bytes changed are written (see output.Update). Returns the folder's new file stamps.
+                changes: _Changes) -> dict[str, tuple[int, int, int]] | None:
+        """Bring the output folder, as the last build left it, up to date: only files whose bytes
+        changed are written (see output.Update). Returns the folder's new file stamps.
 
-        ``partial``: ``pages`` are only the pages this build rendered; every other page of the
-        last build stays (the search index is always complete).
+        ``changes`` may hold pages already staged while others were rendered.
         """
         timings = result.timings
-        update = Update(self.out_dir)
-        digests = dict(record.outputs) if partial else {}
-        written: list[str] = []
-
-        def stage(outputs: list[Output]) -> None:
-            changed = []
-            for output in outputs:
-                digest = output_digest(output.data)
-                if output.path in digests and not partial:
-                    raise OutputError(f"{output.source or '?'} and another output both write {output.path}")
-                digests[output.path] = digest
-                if record.outputs.get(output.path) != digest:
-                    changed.append(output)
-            update.add(changed)
-            written.extend(o.path for o in changed)
-
+        update, record = changes.update, changes.record
         try:
             with _timed(timings, "write"):
                 if self.progress is not None:
                     self.progress("writing files", 0, 0)
-                stage(pages)
+                changes.stage(pages)
             index_outputs = self._collect(index, timings)
             with _timed(timings, "write"):
-                if partial:  # the last build's index files make way for this one's
-                    for path in [p for p in digests if is_index_file(p)]:
-                        del digests[path]
-                stage(index_outputs)
-                removed = record.outputs.keys() - digests.keys()
+                if changes.partial:  # the last build's index files make way for this one's
+                    for path in [p for p in changes.digests if is_index_file(p)]:
+                        del changes.digests[path]
+                changes.stage(index_outputs)
+                removed = record.outputs.keys() - changes.digests.keys()
                 update.commit(removed)
         except OutputError as exc:
             update.discard()
@@ -424,12 +457,12 @@ class Builder:
             update.discard()
             raise
         result.outputs = pages + index_outputs
-        result.written, result.removed, result.digests = sorted(written), sorted(removed), digests
+        result.written, result.removed, result.digests = sorted(changes.written), sorted(removed), changes.digests
         stamps = dict(record.files)
         for path in removed:
             stamps.pop(path, None)
         root = self.out_dir.resolve()
-        for path in written:
+        for path in changes.written:
             stat = (root / path).stat()
             stamps[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
         return stamps

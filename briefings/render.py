@@ -15,7 +15,7 @@ import os
 import threading
 import tomllib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -383,14 +383,17 @@ class RenderState:
 def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve: bool = False,
                 extra_pages: Sequence[str] = (), state: RenderState | None = None,
                 bodies_changed: Collection[str] | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Output], Renderer]:
+                progress: Callable[[str, int, int], None] | None = None,
+                ready: Callable[[list[Output]], None] | None = None) -> tuple[list[Output], Renderer]:
     """Every output of the site, in memory. Template errors become diagnostics.
 
     ``state`` (kept by the caller between builds) lets pages whose inputs did not change be
     reused instead of rendered again; the bytes are the same either way. ``bodies_changed``
     says the site differs from the one ``state`` last rendered only in the bodies of the
     briefings from these sources (see ``site.reassemble``): then only their pages and the
-    feeds are looked at, not all 16,000 pages of a 10,000-briefing site.
+    feeds are looked at, not all 16,000 pages of a 10,000-briefing site. ``ready`` is given
+    pages while others are still being rendered in worker processes (to write them
+    meanwhile); every page is returned all the same.
     """
     state = state if state is not None else RenderState()
     static, names = static_outputs(config)
@@ -409,7 +412,7 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
             pages, fresh = _rerender_bodies(renderer, site, state.pages, set(bodies_changed))
             renderer.revisited = static + fresh
         elif (workers := _render_workers(site, state)) > 1:
-            pages = _render_in_workers(renderer, site, extra_pages, workers, progress)
+            pages = _render_in_workers(renderer, site, extra_pages, workers, progress, ready)
         else:
             pages = []
             expected = expected_pages(site, config.per_page, extra_pages) if progress else 0
@@ -459,7 +462,8 @@ def _render_range(edition_index: int, start: int, stop: int) -> tuple[list[Outpu
 
 
 def _render_in_workers(r: Renderer, site: Site, extra_pages: Sequence[str], workers: int,
-                       progress: Callable[[str, int, int], None] | None) -> list[Output]:
+                       progress: Callable[[str, int, int], None] | None,
+                       ready: Callable[[list[Output]], None] | None = None) -> list[Output]:
     """Every page, the briefing pages (most of the work) in forked workers.
 
     The workers inherit the compiled templates and the site, so only (edition, range) goes
@@ -479,12 +483,20 @@ def _render_in_workers(r: Renderer, site: Site, extra_pages: Sequence[str], work
             pages = [page for edition in site.editions
                      for page in edition_pages(r, edition, extra_pages, with_briefings=False)]
             pages.extend(site_pages(r, site))
-            for task in tasks:
+            if ready is not None:
+                ready(pages)  # while the workers still render
+            batches: dict[Future[tuple[list[Output], int]], list[Output]] = {}
+            for task in as_completed(tasks):  # each batch handed on as soon as it is done
                 done, rendered = task.result()
-                pages += done
+                if ready is not None:
+                    ready(done)
+                batches[task] = done
                 r.rendered += rendered
                 if progress is not None:
-                    progress("rendering pages", len(pages), max(expected, len(pages)))
+                    made = len(pages) + sum(map(len, batches.values()))
+                    progress("rendering pages", made, max(expected, made))
+            for task in tasks:  # in a fixed order
+                pages += batches[task]
     finally:
         _FORKED = None
     return pages

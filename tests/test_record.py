@@ -244,3 +244,47 @@ def test_a_body_edit_needs_no_pypinyin_the_readings_are_cached(tmp_path, monkeyp
     touch(path, path.read_text(encoding="utf-8").replace("内容7", "内容7，会议内容"))  # no character new to the site
     result = build(site.root, out, cache=True)
     assert result.ok and result.rendered == 3
+
+
+@pytest.fixture
+def forked_render(monkeypatch):
+    """Briefing pages rendered in two forked workers, as on a site of 2,000 briefings or more."""
+    from briefings import render
+
+    monkeypatch.setattr(render, "PARALLEL_RENDER_FROM", 1)
+    # Threads left idle by other tests (Playwright's) would make the render decline to fork.
+    monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+
+
+def test_a_template_edit_is_written_while_workers_render(tmp_path, monkeypatch, forked_render):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    handed: list[int] = []
+    real = pipeline._Changes.stage_early
+    monkeypatch.setattr(pipeline._Changes, "stage_early",
+                        lambda self, pages: handed.append(len(pages)) or real(self, pages))
+    path = site.root / "themes/default/templates/base.html"
+    touch(path, path.read_text(encoding="utf-8") + "<!-- v2 -->\n")
+    result = build(site.root, out, cache=True)
+    assert result.ok and len(handed) >= 2, "the lists first, then each batch of briefing pages as it came"
+    assert sum(handed[1:]) == 25, "every briefing page"
+    assert build(site.root, tmp_path / "cold").ok
+    assert files_of(out) == files_of(tmp_path / "cold")
+
+
+def test_a_template_error_in_a_worker_leaves_the_published_folder_as_it_was(tmp_path, forked_render):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    before = files_of(out)
+    templates = site.root / "themes/default/templates"
+    base, briefing = templates / "base.html", templates / "briefing.html"
+    touch(base, base.read_text(encoding="utf-8") + "<!-- v2 -->\n")  # list pages render fine and are staged…
+    broken = briefing.read_text(encoding="utf-8").replace("{{ briefing.title }}", "{{ briefing.title.nope() }}", 1)
+    touch(briefing, broken)
+    result = build(site.root, out, cache=True)  # … then a worker fails
+    assert not result.ok and "nope" in result.diagnostics.errors[0].format()
+    assert files_of(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"], "no staged files left behind"
