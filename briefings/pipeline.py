@@ -152,31 +152,63 @@ class _Published:
         return self.record.sources.get(source)
 
 
-class _Changes:
-    """The outputs of a build whose bytes differ from what the last build published, staged
-    for an in-place update (output.Update) as they come: while the briefing pages of a large
-    site are still being rendered in worker processes, this process stages the rest.
+class _Writer:
+    """Writes a build's outputs as they come: while the briefing pages of a large site are
+    still being rendered in worker processes, this process writes the rest (``early``)."""
+
+    def __init__(self) -> None:
+        self._early: set[int] = set()  # outputs written while rendering, by identity
+        self._error: OutputError | None = None
+
+    def stage(self, outputs: Sequence[Output]) -> None:
+        """Write ``outputs``, but those ``early`` wrote already."""
+        if self._error is not None:
+            raise self._error
+        self._write([o for o in outputs if id(o) not in self._early])
+
+    def early(self, outputs: Sequence[Output]) -> None:
+        """``stage`` for render_site's ``ready``: an error waits for the next ``stage``."""
+        if self._error is None:
+            try:
+                self.stage(outputs)
+                self._early.update(map(id, outputs))
+            except OutputError as exc:
+                self._error = exc
+
+    def _write(self, outputs: list[Output]) -> None:
+        raise NotImplementedError
+
+
+class _NewFolder(_Writer):
+    """Every output, into a new folder swapped in at the end (output.Staging)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        super().__init__()
+        self.staging = Staging(out_dir)
+
+    def _write(self, outputs: list[Output]) -> None:
+        self.staging.add(outputs)
+
+
+class _Changes(_Writer):
+    """The outputs whose bytes differ from what the last build published, staged for an
+    in-place update (output.Update).
 
     ``partial``: the outputs are only the pages this build rendered (body edits); every other
     page of the last build stays.
     """
 
     def __init__(self, out_dir: Path, record: BuildRecord, partial: bool) -> None:
+        super().__init__()
         self.update = Update(out_dir)
         self.record, self.partial = record, partial
         self.digests: dict[str, bytes] = dict(record.outputs) if partial else {}
         self.written: list[str] = []
         self._seen: dict[str, str] = {}  # path → source, of every output staged or found unchanged
-        self._early: set[int] = set()  # outputs staged while rendering, by identity
-        self._error: OutputError | None = None
 
-    def stage(self, outputs: Sequence[Output]) -> None:
-        if self._error is not None:
-            raise self._error
+    def _write(self, outputs: list[Output]) -> None:
         changed = []
         for output in outputs:
-            if id(output) in self._early:
-                continue  # staged while rendering
             if output.path in self._seen:
                 earlier = self._seen[output.path] or "?"
                 raise OutputError(f"{output.source or '?'} and {earlier} both write {output.path}")
@@ -186,15 +218,6 @@ class _Changes:
                 changed.append(output)
         self.update.add(changed)
         self.written.extend(o.path for o in changed)
-
-    def stage_early(self, outputs: Sequence[Output]) -> None:
-        """``stage`` for render_site's ``ready``: errors wait for the next ``stage``."""
-        if self._error is None:
-            try:
-                self.stage(outputs)
-                self._early.update(map(id, outputs))
-            except OutputError as exc:
-                self._error = exc
 
 
 @dataclass
@@ -311,8 +334,10 @@ class Builder:
         # The index is started now and collected last: a forked child builds it meanwhile.
         with _timed(timings, "search"):
             index = None if deferring else self._start_search(site, patch, published)
-        changes = _Changes(self.out_dir, published.record, patch is not None) \
-            if published is not None and write and not self.in_place else None
+        writer: _Writer | None = None
+        if write and not self.in_place:
+            writer = _Changes(self.out_dir, published.record, patch is not None) if published is not None \
+                else _NewFolder(self.out_dir)
         try:
             with _timed(timings, "render"):
                 if patch is not None:
@@ -321,7 +346,7 @@ class Builder:
                 else:
                     pages, renderer = render_site(
                         config, site, diagnostics, serve=self.serve, state=self._render, extra_pages=("search",),
-                        progress=self.progress, ready=changes.stage_early if changes is not None else None,
+                        progress=self.progress, ready=writer.early if writer is not None else None,
                         bodies_changed=None if swaps is None else {new.source for _, new in swaps})
                     redirects: list[Output] = []
                     if last is not None and swaps is not None:
@@ -343,15 +368,17 @@ class Builder:
                 result.outputs = pages + self._collect(index, timings)
                 if write:
                     self._write_served(result, site, deferring, renderer.revisited)
-            elif changes is not None:
-                stamps = self._update(result, pages, index, changes)
-            else:
-                self._publish(result, pages, index)
+            elif isinstance(writer, _Changes):
+                stamps = self._update(result, pages, index, writer)
+            elif isinstance(writer, _NewFolder):
+                self._publish(result, pages, index, writer)
         finally:
             if index is not None:
                 index.cancel()  # a build that failed before it collected the index
-            if changes is not None:
-                changes.update.discard()  # staged files of a build that failed (a committed update stays)
+            if isinstance(writer, _Changes):
+                writer.update.discard()  # staged files of a build that failed (a committed update stays)
+            elif isinstance(writer, _NewFolder):
+                writer.staging.discard()  # the same, unless swapped in
         if self.persist_cache:
             save_readings(self.root)  # the titles, headings, tags and characters read in pinyin, for the next build
         if result.ok and write and record is not None:
@@ -394,21 +421,23 @@ class Builder:
                     self._deferred = SearchProcess(self.out_dir.resolve(), self._search_done)
                 self._deferred.submit(site)
 
-    def _publish(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None) -> None:
+    def _publish(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
+                 writer: _NewFolder) -> None:
         """Write a new output folder beside the old one and swap it in.
 
-        The pages are written while the forked child still builds the index.
+        The pages are written while the forked child still builds the index (some of them
+        while others were rendered).
         """
         timings = result.timings
-        staging = Staging(self.out_dir)
+        staging = writer.staging
         try:
             with _timed(timings, "write"):
                 if self.progress is not None:
                     self.progress("writing files", 0, 0)
-                staging.add(pages)
+                writer.stage(pages)
             index_outputs = self._collect(index, timings)
             with _timed(timings, "write"):
-                staging.add(index_outputs)
+                writer.stage(index_outputs)
                 staging.swap()
         except OutputError as exc:
             staging.discard()

@@ -262,9 +262,8 @@ def test_a_template_edit_is_written_while_workers_render(tmp_path, monkeypatch, 
     out = tmp_path / "public"
     assert build(site.root, out, cache=True).ok
     handed: list[int] = []
-    real = pipeline._Changes.stage_early
-    monkeypatch.setattr(pipeline._Changes, "stage_early",
-                        lambda self, pages: handed.append(len(pages)) or real(self, pages))
+    real = pipeline._Writer.early
+    monkeypatch.setattr(pipeline._Writer, "early", lambda self, pages: handed.append(len(pages)) or real(self, pages))
     path = site.root / "themes/default/templates/base.html"
     touch(path, path.read_text(encoding="utf-8") + "<!-- v2 -->\n")
     result = build(site.root, out, cache=True)
