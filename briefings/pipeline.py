@@ -334,6 +334,10 @@ class Builder:
         # The index is started now and collected last: a forked child builds it meanwhile.
         with _timed(timings, "search"):
             index = None if deferring else self._start_search(site, patch, published)
+        # Pages are written while workers render only when this process would otherwise wait
+        # for them (a template edit: 6 s less at 10,000 briefings). With a forked child building
+        # the search index both cores are busy already: cold builds measured the same either way.
+        idle = index is None or index.outputs is not None
         writer: _Writer | None = None
         if write and not self.in_place:
             writer = _Changes(self.out_dir, published.record, patch is not None) if published is not None \
@@ -346,7 +350,7 @@ class Builder:
                 else:
                     pages, renderer = render_site(
                         config, site, diagnostics, serve=self.serve, state=self._render, extra_pages=("search",),
-                        progress=self.progress, ready=writer.early if writer is not None else None,
+                        progress=self.progress, ready=writer.early if writer is not None and idle else None,
                         bodies_changed=None if swaps is None else {new.source for _, new in swaps})
                     redirects: list[Output] = []
                     if last is not None and swaps is not None:
