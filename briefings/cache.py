@@ -138,8 +138,8 @@ _READINGS = "pinyin.pickle"
 def load_readings(root: Path) -> None:
     """The pinyin readings earlier builds worked out (pinyin.py), if made by this code."""
     stored = read_cached(root, _READINGS)
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_fingerprint():
-        pinyin.remember(stored[1])
+    valid = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code_fingerprint()
+    pinyin.remember(stored[1] if valid and isinstance(stored[1], dict) else {})  # type: ignore[index]
 
 
 def save_readings(root: Path) -> None:

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content or config errors, 2 usage errors (argparse's ow
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -208,8 +209,9 @@ def run() -> NoReturn:
     argv = sys.argv[1:]
     code = main(argv)
     if argv[:1] == ["build"]:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        with contextlib.suppress(OSError):  # a closed pipe: nothing more can be said anyway
+            sys.stdout.flush()
+            sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
 

@@ -82,6 +82,7 @@ class Staging:
 
 
 _JOURNAL = ".journal"
+_JOURNAL_VERSION = 2  # moves as [output path, staged file's name]
 
 
 class Update:
@@ -119,7 +120,7 @@ class Update:
         Every path is checked before the journal is written; from then on the update is as
         good as done: if it is stopped, or a move fails, the next build finishes it.
         """
-        journal = {"moves": sorted(self._staged.items()), "removed": sorted(removed)}
+        journal = {"v": _JOURNAL_VERSION, "moves": sorted(self._staged.items()), "removed": sorted(removed)}
         for path in journal["removed"]:
             safe_relative(path)
         _check_folders(self.out_dir, [path for path, _ in journal["moves"]] + journal["removed"])
@@ -208,8 +209,16 @@ def _leftover_updates(out_dir: Path) -> list[tuple[Path, dict[str, list[str]] | 
             journal = json.loads((folder / _JOURNAL).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             journal = None
+        if not _well_formed(journal):
+            journal = None  # not committed, or by another version: the folder is not as it expects
         found.append((folder, journal))
     return found
+
+
+def _well_formed(journal: object) -> bool:
+    return isinstance(journal, dict) and journal.get("v") == _JOURNAL_VERSION \
+        and all(isinstance(m, list) and len(m) == 2 and all(isinstance(x, str) for x in m) for m in journal["moves"]) \
+        and all(isinstance(path, str) for path in journal["removed"])
 
 
 def _running(pid: str) -> bool:

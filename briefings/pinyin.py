@@ -43,13 +43,19 @@ def is_han(char: str) -> bool:
 # and tags it has read before never loads pypinyin's dictionaries: 0.75 s of a 5 s rebuild.
 _known: dict[tuple[str, str], tuple[str, ...]] = {}
 _learned: dict[tuple[str, str], tuple[str, ...]] = {}  # worked out in this process, not yet saved
+_keeping = False  # whether anything will save what is learned (command-line builds; not the dev server)
+_MAX_KNOWN = 500_000  # a long-running process starts afresh past this
 
 
 def _reading(kind: str, text: str, work_out: Callable[[], tuple[str, ...]]) -> tuple[str, ...]:
     key = (kind, text)
     found = _known.get(key)
     if found is None:
-        found = _known[key] = _learned[key] = work_out()
+        if len(_known) >= _MAX_KNOWN:
+            _known.clear()
+        found = _known[key] = work_out()
+        if _keeping:
+            _learned[key] = found
     return found
 
 
@@ -65,7 +71,10 @@ def known() -> dict[tuple[str, str], tuple[str, ...]]:
 
 
 def remember(readings: dict[tuple[str, str], tuple[str, ...]], new: bool = False) -> None:
-    """Readings worked out before (``new``: by a worker, so not yet saved)."""
+    """Readings worked out before (``new``: by a worker, so not yet saved); from here on what
+    this process works out is kept for ``learned``."""
+    global _keeping
+    _keeping = True
     _known.update(readings)
     if new:
         _learned.update(readings)

@@ -158,7 +158,7 @@ class _Writer:
 
     def __init__(self) -> None:
         self._early: set[int] = set()  # outputs written while rendering, by identity
-        self._error: OutputError | None = None
+        self._error: OSError | OutputError | None = None
 
     def stage(self, outputs: Sequence[Output]) -> None:
         """Write ``outputs``, but those ``early`` wrote already."""
@@ -172,7 +172,7 @@ class _Writer:
             try:
                 self.stage(outputs)
                 self._early.update(map(id, outputs))
-            except OutputError as exc:
+            except (OSError, OutputError) as exc:  # reported where the writing is, once rendering is done
                 self._error = exc
 
     def _write(self, outputs: list[Output]) -> None:
@@ -446,6 +446,10 @@ class Builder:
         except OutputError as exc:
             staging.discard()
             result.diagnostics.error("site.toml", None, str(exc))
+            return
+        except OSError as exc:
+            staging.discard()
+            result.diagnostics.error(str(self.out_dir), None, f"could not write the output folder: {exc}")
             return
         except BaseException:
             staging.discard()

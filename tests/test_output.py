@@ -140,3 +140,15 @@ def test_an_update_into_a_folder_linked_out_of_the_output_is_refused(tmp_path):
         update.commit([])
     update.discard()
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_journal_of_another_version_is_dropped_not_followed(tmp_path):
+    out = tmp_path / "public"
+    publish([Output("a.html", b"a1")], out)
+    leftover = tmp_path / ".public.update-999999"  # a build of an older version, stopped
+    leftover.mkdir()
+    (leftover / "a.html").write_bytes(b"old")
+    (leftover / ".journal").write_text('{"moves": ["a.html"], "removed": []}', encoding="utf-8")
+    finish_interrupted(out)
+    assert (out / "a.html").read_bytes() == b"a1"
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
