@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -63,11 +63,9 @@ class Staging:
         self._written: dict[str, str] = {}
         self._made_dirs: set[Path] = set()
 
-    def add(self, outputs: Iterable[Output], unchanged: Callable[[Output], Path | None] | None = None) -> int:
-        """Write ``outputs`` into the staging folder. ``unchanged`` names a published file that
-        already holds an output's bytes: it is hard-linked instead of written (at 10,000
-        briefings, most of the files of a rebuild)."""
-        return write_tree(outputs, self.folder, unchanged, self._written, self._made_dirs)
+    def add(self, outputs: Iterable[Output]) -> int:
+        """Write ``outputs`` into the staging folder."""
+        return write_tree(outputs, self.folder, self._written, self._made_dirs)
 
     def swap(self) -> None:
         if self.out_dir.exists():
@@ -103,14 +101,14 @@ class Update:
         self._sources: dict[str, str] = {}
 
     def add(self, outputs: Iterable[Output]) -> int:
-        jobs: list[tuple[str, bytes, Path | None]] = []
+        jobs: list[tuple[str, bytes]] = []
         for output in outputs:
             path = safe_relative(output.path).as_posix()
             if path in self._staged:
                 raise OutputError(f"{output.source or '?'} and {self._sources[path] or '?'} both write {path}")
             name = self._staged[path] = str(len(self._staged))
             self._sources[path] = output.source
-            jobs.append((os.path.join(self.folder, name), output.data, None))
+            jobs.append((os.path.join(self.folder, name), output.data))
         _put_in_threads(jobs)
         return len(jobs)
 
@@ -233,11 +231,11 @@ def _running(pid: str) -> bool:
     return True
 
 
-def publish(outputs: Iterable[Output], out_dir: Path, unchanged: Callable[[Output], Path | None] | None = None) -> int:
+def publish(outputs: Iterable[Output], out_dir: Path) -> int:
     """Write ``outputs`` to a staging folder, then swap it into ``out_dir``. Returns the count."""
     staging = Staging(out_dir)
     try:
-        count = staging.add(outputs, unchanged)
+        count = staging.add(outputs)
     except BaseException:
         staging.discard()
         raise
@@ -257,16 +255,16 @@ def replace_file(root: Path, relative: str, data: bytes) -> None:
 WRITERS = 4  # threads writing files: on a slow disk, four writes in flight take half the time of one
 
 
-def write_tree(outputs: Iterable[Output], root: Path, unchanged: Callable[[Output], Path | None] | None = None,
-               written: dict[str, str] | None = None, made_dirs: set[Path] | None = None) -> int:
+def write_tree(outputs: Iterable[Output], root: Path, written: dict[str, str] | None = None,
+               made_dirs: set[Path] | None = None) -> int:
     """Write ``outputs`` under ``root``; ``written`` and ``made_dirs`` carry over between calls.
 
-    Paths are checked and folders made here, in order; the files are then written (or
-    linked) by a few threads, which spend their time in system calls, outside the GIL.
+    Paths are checked and folders made here, in order; the files are then written by a few
+    threads, which spend their time in system calls, outside the GIL.
     """
     written = {} if written is None else written
     made_dirs = set() if made_dirs is None else made_dirs
-    jobs: list[tuple[str, bytes, Path | None]] = []
+    jobs: list[tuple[str, bytes]] = []
     resolved_root = root.resolve()
     for output in outputs:
         relative = safe_relative(output.path)
@@ -282,12 +280,12 @@ def write_tree(outputs: Iterable[Output], root: Path, unchanged: Callable[[Outpu
             if not target.parent.resolve().is_relative_to(resolved_root):
                 raise OutputError(f"refusing to write {key!r}: outside the output folder")
             made_dirs.add(target.parent)
-        jobs.append((str(target), output.data, unchanged(output) if unchanged is not None else None))
+        jobs.append((str(target), output.data))
     _put_in_threads(jobs)
     return len(jobs)
 
 
-def _put_in_threads(jobs: list[tuple[str, bytes, Path | None]]) -> None:
+def _put_in_threads(jobs: list[tuple[str, bytes]]) -> None:
     if len(jobs) < 4 * WRITERS:
         _put_all(jobs)
     else:
@@ -296,13 +294,7 @@ def _put_in_threads(jobs: list[tuple[str, bytes, Path | None]]) -> None:
                 pass  # re-raises a worker's error here
 
 
-def _put_all(jobs: list[tuple[str, bytes, Path | None]]) -> None:
-    for target, data, earlier in jobs:
-        if earlier is not None:
-            try:
-                os.link(earlier, target)
-                continue
-            except OSError:  # gone, or a file system without hard links: write it
-                pass
+def _put_all(jobs: list[tuple[str, bytes]]) -> None:
+    for target, data in jobs:
         with open(target, "wb") as stream:
             stream.write(data)

@@ -175,8 +175,23 @@ class _Writer:
             except (OSError, OutputError) as exc:  # reported where the writing is, once rendering is done
                 self._error = exc
 
+    def stage_index(self, outputs: Sequence[Output]) -> None:
+        self.stage(outputs)
+
     def _write(self, outputs: list[Output]) -> None:
         raise NotImplementedError
+
+    def finish(self) -> None:
+        """Publish what was written."""
+        raise NotImplementedError
+
+    def discard(self) -> None:
+        """Drop what was written, if not published yet."""
+        raise NotImplementedError
+
+    def after_failure(self) -> str:
+        """What to add to the message of a failure while publishing."""
+        return ""
 
 
 class _NewFolder(_Writer):
@@ -188,6 +203,12 @@ class _NewFolder(_Writer):
 
     def _write(self, outputs: list[Output]) -> None:
         self.staging.add(outputs)
+
+    def finish(self) -> None:
+        self.staging.swap()
+
+    def discard(self) -> None:
+        self.staging.discard()
 
 
 class _Changes(_Writer):
@@ -204,6 +225,7 @@ class _Changes(_Writer):
         self.record, self.partial = record, partial
         self.digests: dict[str, bytes] = dict(record.outputs) if partial else {}
         self.written: list[str] = []
+        self.removed: list[str] = []
         self._seen: dict[str, str] = {}  # path → source, of every output staged or found unchanged
 
     def _write(self, outputs: list[Output]) -> None:
@@ -218,6 +240,22 @@ class _Changes(_Writer):
                 changed.append(output)
         self.update.add(changed)
         self.written.extend(o.path for o in changed)
+
+    def stage_index(self, outputs: Sequence[Output]) -> None:
+        if self.partial:  # the last build's index files make way for this one's
+            for path in [p for p in self.digests if is_index_file(p)]:
+                del self.digests[path]
+        self.stage(outputs)
+
+    def finish(self) -> None:
+        self.removed = sorted(self.record.outputs.keys() - self.digests.keys())
+        self.update.commit(self.removed)
+
+    def discard(self) -> None:
+        self.update.discard()  # a committed update stays, for the next build to finish
+
+    def after_failure(self) -> str:
+        return "; the next build finishes the update" if self.update.committed else ""
 
 
 @dataclass
@@ -379,10 +417,8 @@ class Builder:
         finally:
             if index is not None:
                 index.cancel()  # a build that failed before it collected the index
-            if isinstance(writer, _Changes):
-                writer.update.discard()  # staged files of a build that failed (a committed update stays)
-            elif isinstance(writer, _NewFolder):
-                writer.staging.discard()  # the same, unless swapped in
+            if writer is not None:
+                writer.discard()  # what a build that failed had written (nothing once published)
         if self.persist_cache:
             save_readings(self.root)  # the titles, headings, tags and characters read in pinyin, for the next build
         if result.ok and write and record is not None:
@@ -425,15 +461,12 @@ class Builder:
                     self._deferred = SearchProcess(self.out_dir.resolve(), self._search_done)
                 self._deferred.submit(site)
 
-    def _publish(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
-                 writer: _NewFolder) -> None:
-        """Write a new output folder beside the old one and swap it in.
-
-        The pages are written while the forked child still builds the index (some of them
-        while others were rendered).
-        """
+    def _write_out(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
+                   writer: _Writer) -> list[Output] | None:
+        """Write the pages, then the search index once collected (a forked child may still be
+        building it meanwhile), through ``writer``; its errors become diagnostics. Returns the
+        index's outputs, or None if nothing was published."""
         timings = result.timings
-        staging = writer.staging
         try:
             with _timed(timings, "write"):
                 if self.progress is not None:
@@ -441,19 +474,28 @@ class Builder:
                 writer.stage(pages)
             index_outputs = self._collect(index, timings)
             with _timed(timings, "write"):
-                writer.stage(index_outputs)
-                staging.swap()
+                writer.stage_index(index_outputs)
+                writer.finish()
         except OutputError as exc:
-            staging.discard()
+            writer.discard()
             result.diagnostics.error("site.toml", None, str(exc))
-            return
+            return None
         except OSError as exc:
-            staging.discard()
-            result.diagnostics.error(str(self.out_dir), None, f"could not write the output folder: {exc}")
-            return
+            writer.discard()
+            result.diagnostics.error(str(self.out_dir), None, f"could not write the output folder: {exc}"
+                                     f"{writer.after_failure()}")
+            return None
         except BaseException:
-            staging.discard()
+            writer.discard()
             raise
+        return index_outputs
+
+    def _publish(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
+                 writer: _NewFolder) -> None:
+        """Write a new output folder beside the old one and swap it in."""
+        index_outputs = self._write_out(result, pages, index, writer)
+        if index_outputs is None:
+            return
         result.outputs = pages + index_outputs
         result.written = sorted(o.path for o in result.outputs)
         if self.persist_cache:
@@ -462,41 +504,14 @@ class Builder:
     def _update(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
                 changes: _Changes) -> dict[str, tuple[int, int, int]] | None:
         """Bring the output folder, as the last build left it, up to date: only files whose bytes
-        changed are written (see output.Update). Returns the folder's new file stamps.
-
-        ``changes`` may hold pages already staged while others were rendered.
-        """
-        timings = result.timings
-        update, record = changes.update, changes.record
-        try:
-            with _timed(timings, "write"):
-                if self.progress is not None:
-                    self.progress("writing files", 0, 0)
-                changes.stage(pages)
-            index_outputs = self._collect(index, timings)
-            with _timed(timings, "write"):
-                if changes.partial:  # the last build's index files make way for this one's
-                    for path in [p for p in changes.digests if is_index_file(p)]:
-                        del changes.digests[path]
-                changes.stage(index_outputs)
-                removed = record.outputs.keys() - changes.digests.keys()
-                update.commit(removed)
-        except OutputError as exc:
-            update.discard()
-            result.diagnostics.error("site.toml", None, str(exc))
+        changed are written (see output.Update). Returns the folder's new file stamps."""
+        index_outputs = self._write_out(result, pages, index, changes)
+        if index_outputs is None:
             return None
-        except OSError as exc:
-            update.discard()  # a committed update stays, for the next build to finish
-            result.diagnostics.error(str(self.out_dir), None, f"could not update the output folder: {exc}"
-                                     + ("; the next build finishes the update" if update.committed else ""))
-            return None
-        except BaseException:
-            update.discard()
-            raise
         result.outputs = pages + index_outputs
-        result.written, result.removed, result.digests = sorted(changes.written), sorted(removed), changes.digests
-        stamps = dict(record.files)
-        for path in removed:
+        result.written, result.removed, result.digests = sorted(changes.written), changes.removed, changes.digests
+        stamps = dict(changes.record.files)
+        for path in changes.removed:
             stamps.pop(path, None)
         root = self.out_dir.resolve()
         for path in changes.written:
