@@ -193,13 +193,22 @@ class _Writer:
         """What to add to the message of a failure while publishing."""
         return ""
 
+    def report(self, result: BuildResult) -> dict[str, tuple[int, int, int]] | None:
+        """Once published: what was written (and removed) into ``result``; the output folder's
+        file stamps when known without walking it."""
+        raise NotImplementedError
+
 
 class _NewFolder(_Writer):
-    """Every output, into a new folder swapped in at the end (output.Staging)."""
+    """Every output, into a new folder swapped in at the end (output.Staging).
 
-    def __init__(self, out_dir: Path) -> None:
+    ``digests``: work out each output's hash, for a build record.
+    """
+
+    def __init__(self, out_dir: Path, digests: bool) -> None:
         super().__init__()
         self.staging = Staging(out_dir)
+        self.digests = digests
 
     def _write(self, outputs: list[Output]) -> None:
         self.staging.add(outputs)
@@ -209,6 +218,11 @@ class _NewFolder(_Writer):
 
     def discard(self) -> None:
         self.staging.discard()
+
+    def report(self, result: BuildResult) -> None:
+        result.written = sorted(o.path for o in result.outputs)
+        if self.digests:
+            result.digests = {o.path: output_digest(o.data) for o in result.outputs}
 
 
 class _Changes(_Writer):
@@ -257,6 +271,17 @@ class _Changes(_Writer):
     def after_failure(self) -> str:
         return "; the next build finishes the update" if self.update.committed else ""
 
+    def report(self, result: BuildResult) -> dict[str, tuple[int, int, int]]:
+        result.written, result.removed, result.digests = sorted(self.written), self.removed, self.digests
+        stamps = dict(self.record.files)
+        for path in self.removed:
+            stamps.pop(path, None)
+        root = self.update.out_dir
+        for path in self.written:
+            stat = (root / path).stat()
+            stamps[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        return stamps
+
 
 @dataclass
 class _Parsed:
@@ -280,8 +305,9 @@ class Builder:
     """Builds one site again and again, reusing what did not change.
 
     With ``in_place`` the output folder is updated file by file (only changed bytes are
-    written, vanished files removed) — what the dev server needs; otherwise every build is
-    published by swapping in a complete new folder.
+    written, vanished files removed) — what the dev server needs. Otherwise a build is
+    published all or nothing: a new folder swapped in, or, when the build record says the
+    folder is as the last build left it, the changed files moved in under a journal.
     """
 
     def __init__(self, root: Path, out_dir: Path, options: BuildOptions | None = None, *,
@@ -379,7 +405,7 @@ class Builder:
         writer: _Writer | None = None
         if write and not self.in_place:
             writer = _Changes(self.out_dir, published.record, patch is not None) if published is not None \
-                else _NewFolder(self.out_dir)
+                else _NewFolder(self.out_dir, digests=self.persist_cache)
         try:
             with _timed(timings, "render"):
                 if patch is not None:
@@ -410,10 +436,11 @@ class Builder:
                 result.outputs = pages + self._collect(index, timings)
                 if write:
                     self._write_served(result, site, deferring, renderer.revisited)
-            elif isinstance(writer, _Changes):
-                stamps = self._update(result, pages, index, writer)
-            elif isinstance(writer, _NewFolder):
-                self._publish(result, pages, index, writer)
+            elif writer is not None:
+                index_outputs = self._write_out(result, pages, index, writer)
+                if index_outputs is not None:
+                    result.outputs = pages + index_outputs
+                    stamps = writer.report(result)
         finally:
             if index is not None:
                 index.cancel()  # a build that failed before it collected the index
@@ -463,9 +490,10 @@ class Builder:
 
     def _write_out(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
                    writer: _Writer) -> list[Output] | None:
-        """Write the pages, then the search index once collected (a forked child may still be
-        building it meanwhile), through ``writer``; its errors become diagnostics. Returns the
-        index's outputs, or None if nothing was published."""
+        """Publish the pages, then the search index once collected (a forked child may still be
+        building it meanwhile), through ``writer``: a new folder swapped in, or the last one
+        updated in place. Its errors become diagnostics. Returns the index's outputs, or None
+        if nothing was published."""
         timings = result.timings
         try:
             with _timed(timings, "write"):
@@ -489,35 +517,6 @@ class Builder:
             writer.discard()
             raise
         return index_outputs
-
-    def _publish(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
-                 writer: _NewFolder) -> None:
-        """Write a new output folder beside the old one and swap it in."""
-        index_outputs = self._write_out(result, pages, index, writer)
-        if index_outputs is None:
-            return
-        result.outputs = pages + index_outputs
-        result.written = sorted(o.path for o in result.outputs)
-        if self.persist_cache:
-            result.digests = {o.path: output_digest(o.data) for o in result.outputs}
-
-    def _update(self, result: BuildResult, pages: list[Output], index: _PendingIndex | None,
-                changes: _Changes) -> dict[str, tuple[int, int, int]] | None:
-        """Bring the output folder, as the last build left it, up to date: only files whose bytes
-        changed are written (see output.Update). Returns the folder's new file stamps."""
-        index_outputs = self._write_out(result, pages, index, changes)
-        if index_outputs is None:
-            return None
-        result.outputs = pages + index_outputs
-        result.written, result.removed, result.digests = sorted(changes.written), changes.removed, changes.digests
-        stamps = dict(changes.record.files)
-        for path in changes.removed:
-            stamps.pop(path, None)
-        root = self.out_dir.resolve()
-        for path in changes.written:
-            stat = (root / path).stat()
-            stamps[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-        return stamps
 
     def _body_patch(self, published: _Published, loaded: Sequence[Briefing]) -> set[str] | None:
         """The sources of the briefings whose bodies, and nothing else, changed since the

@@ -518,13 +518,7 @@ def _rerender_bodies(r: Renderer, site: Site, previous: Sequence[Output], source
                      ) -> tuple[list[Output], list[Output]]:
     """The previous pages with the changed briefings' own pages and every feed made again;
     and those made again."""
-    fresh: dict[str, Output] = {}
-    for edition in site.editions:
-        shared = BriefingPageViews.of(r, edition)
-        for index, briefing in enumerate(edition.briefings):
-            if briefing.source in sources:
-                fresh.update((o.path, o) for o in briefing_pages(r, edition, index, shared))
-        fresh.update((o.path, o) for o in edition_feeds(r, edition))
+    fresh = {o.path: o for o in body_edit_pages(r, site, sources, carrying=None)}
     made = list(fresh.values())
     pages = [fresh.pop(o.path, o) for o in previous]
     return pages + list(fresh.values()), made  # none added, unless a feed appeared: kept, not lost
@@ -539,17 +533,24 @@ def render_body_edits(config: SiteConfig, site: Site, diagnostics: Diagnostics, 
     """
     _, names = static_outputs(config)
     r = Renderer(config, site, diagnostics, serve=serve, assets=names)
-    pages: list[Output] = []
     try:
-        for edition in site.editions:
-            shared = BriefingPageViews.of(r, edition)
-            for index, briefing in enumerate(edition.briefings):
-                if briefing.source in sources:
-                    pages.extend(briefing_pages(r, edition, index, shared))
-            pages.extend(edition_feeds(r, edition, carrying=sources))
+        return body_edit_pages(r, site, sources, carrying=sources)
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, f"template error: {problem.message}")
         return []
+
+
+def body_edit_pages(r: Renderer, site: Site, sources: Collection[str], carrying: Collection[str] | None
+                    ) -> list[Output]:
+    """The pages of the briefings from ``sources`` and the feeds (``carrying``: only those
+    with one of these sources among their entries; None: all)."""
+    pages: list[Output] = []
+    for edition in site.editions:
+        shared = BriefingPageViews.of(r, edition)
+        for index, briefing in enumerate(edition.briefings):
+            if briefing.source in sources:
+                pages.extend(briefing_pages(r, edition, index, shared))
+        pages.extend(edition_feeds(r, edition, carrying))
     return pages
 
 
