@@ -291,16 +291,6 @@ class _Parsed:
     digest: str | None = None  # hash of the file's bytes, when known (it keys the cached search index)
 
 
-def _resolved(paths: Iterable[Path]) -> Iterator[Path]:
-    """``path.resolve()`` of each path, resolving each folder once (10,000 resolves took 0.7 s)."""
-    folders: dict[Path, Path] = {}
-    for path in paths:
-        folder = folders.get(path.parent)
-        if folder is None:
-            folder = folders[path.parent] = path.parent.resolve()
-        yield (folder / path.name).resolve() if path.is_symlink() else folder / path.name
-
-
 class Builder:
     """Builds one site again and again, reusing what did not change.
 
@@ -706,7 +696,7 @@ class Builder:
         content = (self.root / CONTENT_DIR).resolve()
         recheck: set[Path] | None = None  # files whose stamp is checked; None: every file
         if changed is None or self._files is None:
-            self._files = set(_resolved(briefing_files(self.root)))
+            self._files = set(briefing_files(self.root, resolve=True))
             self._order = None
         else:
             # Only the changed files are looked at: at 10,000 briefings, stat()ing, checking and

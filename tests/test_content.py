@@ -7,7 +7,7 @@ from pathlib import Path
 
 from briefings.cache import ParseCache, file_digest
 from briefings.config import LanguageConfig, SiteConfig
-from briefings.content import cut_summary, parse_briefing, parse_many
+from briefings.content import briefing_files, cut_summary, parse_briefing, parse_many
 from briefings.diagnostics import Diagnostics
 
 
@@ -89,3 +89,29 @@ def test_parse_cache_round_trip(tmp_path):
     assert again.get("content/a.md", file_digest(b"two")) is None
     other = ParseCache.open(tmp_path, SiteConfig(root=Path("."), title="别的", base_url="https://example.org/"))
     assert other.get("content/a.md", digest) is None, "another config invalidates the cache"
+
+
+def test_briefing_files_are_the_markdown_files_rglob_finds(tmp_path):
+    """Linked files yes (resolved on request), linked folders not entered, hidden, `_` and
+    editor files out, sorted as paths sort."""
+    content = tmp_path / "content"
+    for name in ("2023/a.md", "2023/b-c/d.md", "2023-b/e.md", "2023/.x.md", "_drafts/f.md", ".git/g.md",
+                 "2023/notes.txt", "2023/h.md~", "elsewhere/i.md"):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x")
+    (content / "2023" / "folder.md").mkdir()  # a folder, not a briefing
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "j.md").write_text("x")
+    (content / "linked-folder").symlink_to(outside)
+    (content / "2023" / "linked.md").symlink_to(content / "elsewhere" / "i.md")
+    (content / "2023" / "dangling.md").symlink_to(tmp_path / "missing.md")
+
+    expected = sorted(p for p in content.rglob("*.md")
+                      if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(content).parts))
+    assert briefing_files(tmp_path) == expected
+    assert [p.relative_to(content).as_posix() for p in expected] == [
+        "2023/a.md", "2023/b-c/d.md", "2023/linked.md", "2023-b/e.md", "elsewhere/i.md"]
+    resolved = briefing_files(tmp_path, resolve=True)
+    assert resolved == [p.resolve() for p in expected]
+    assert resolved[2] == (content / "elsewhere" / "i.md").resolve()
