@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import ParseCache, code_fingerprint, file_digest, load_readings, save_readings
+from .cache import ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
 from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many
 from .diagnostics import Diagnostic, Diagnostics
@@ -337,6 +337,7 @@ class Builder:
         self._last: _LastBuild | None = None
         # source → the version of a changed briefing that the published pages were made from
         self._published_versions: dict[str, Briefing] = {}
+        self._cache: ParseCache | None = None  # briefings from it come without bodies until filled
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
         """Build the site; ``changed`` (absolute paths) narrows what is re-read from disk.
@@ -371,8 +372,13 @@ class Builder:
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed, published)
         last, self._last = self._last, None  # set again once this build is written
+        swaps = _body_edits(last, loaded, now) if last is not None else None
+        # Only bodies changed since the published build: render those briefings' pages and feeds.
+        patch = self._body_patch(published, loaded) if published is not None and swaps is None else None
+        if patch is None:
+            with _timed(timings, "load"):
+                self._fill_bodies(loaded)  # every page, feed and the index will read them
         with _timed(timings, "assemble"):
-            swaps = _body_edits(last, loaded, now) if last is not None else None
             reported = len(diagnostics.items)
             if last is not None and swaps is not None:
                 site = reassemble(config, last.site, swaps, self._placed)
@@ -382,8 +388,6 @@ class Builder:
         result.site = site
         if diagnostics.has_errors:
             return result
-        # Only bodies changed since the published build: render those briefings' pages and feeds.
-        patch = self._body_patch(published, loaded) if published is not None and swaps is None else None
         deferring = self.defer_search and write
         # The index is started now and collected last: a forked child builds it meanwhile.
         with _timed(timings, "search"):
@@ -399,7 +403,8 @@ class Builder:
         try:
             with _timed(timings, "render"):
                 if patch is not None:
-                    pages = render_body_edits(config, site, diagnostics, patch, serve=self.serve)
+                    pages = render_body_edits(config, site, diagnostics, patch, serve=self.serve,
+                                              fill=self._fill_body)
                     result.rendered = len(pages)
                 else:
                     pages, renderer = render_site(
@@ -525,6 +530,15 @@ class Builder:
                 return None
         return changes
 
+    def _fill_bodies(self, briefings: Iterable[Briefing]) -> None:
+        """Load the bodies of those of ``briefings`` that came from the parse cache without them."""
+        for briefing in briefings:
+            self._fill_body(briefing)
+
+    def _fill_body(self, briefing: Briefing) -> None:
+        if self._cache is not None and not has_body(briefing):
+            self._cache.fill(briefing)
+
     def preload(self) -> None:
         """Parse every briefing now, across all cores: call before starting threads.
 
@@ -586,6 +600,7 @@ class Builder:
             if patched is not None:
                 save_search(self.root, stored_key, patched)
                 return _PendingIndex(self._search_outputs(key, patched))
+        self._fill_bodies(site.briefings)  # a body edit's build loaded only the bodies its pages show
         forked = ForkedIndex.start(site.briefings, site.base_path) if len(site.briefings) >= FORK_INDEX_FROM else None
 
         def finish() -> list[Output]:
@@ -612,7 +627,7 @@ class Builder:
             return None
         previous = [replace(self._published_versions[b.source], url=briefing_url(self._config, b))
                     if b.source in patch else b for b in site.briefings]
-        return patch_index(stored[1], previous, site.briefings, patch)
+        return patch_index(stored[1], previous, site.briefings, patch, fill=self._fill_body)
 
     def _search_key(self, site: Site, digests: dict[str, str] | None = None) -> str | None:
         """The cached index's key: the code, config and base path, and each briefing's file hash
@@ -643,7 +658,7 @@ class Builder:
         build read them are not even read: their hash is the record's.
         """
         assert self._order is not None
-        cache = ParseCache.open(self.root, config) if self.persist_cache else None
+        cache = self._cache = ParseCache.open(self.root, config) if self.persist_cache else None
         if cache is not None:
             load_readings(self.root)
         jobs: list[tuple[str, bytes]] = []
@@ -671,6 +686,7 @@ class Builder:
                 # the version the published pages were made from, for _body_patch
                 entry = cache.entries.get(source)
                 if entry is not None and entry[0] == published.record.sources[source] and entry[1] is not None:
+                    cache.fill(entry[1])  # now: saving this file's new version replaces the body stored
                     self._published_versions[source] = entry[1]
             hit = cache.get(source, digest) if cache is not None else None
             if hit is not None:

@@ -525,32 +525,34 @@ def _rerender_bodies(r: Renderer, site: Site, previous: Sequence[Output], source
 
 
 def render_body_edits(config: SiteConfig, site: Site, diagnostics: Diagnostics, sources: Collection[str],
-                      serve: bool = False) -> list[Output]:
+                      serve: bool = False, fill: Callable[[Briefing], None] | None = None) -> list[Output]:
     """Only the pages that an edit of these briefings' bodies changes: their own and the feeds
     that carry them (see ``model.same_but_body``). Template errors become diagnostics.
 
-    For a command-line build whose last build published every other page of ``site``.
+    For a command-line build whose last build published every other page of ``site``. Its
+    other briefings may come without their bodies: ``fill`` is called on each entry of the
+    feeds rendered, first.
     """
     _, names = static_outputs(config)
     r = Renderer(config, site, diagnostics, serve=serve, assets=names)
     try:
-        return body_edit_pages(r, site, sources, carrying=sources)
+        return body_edit_pages(r, site, sources, carrying=sources, fill=fill)
     except TemplateProblem as problem:
         diagnostics.error(problem.path, problem.line, f"template error: {problem.message}")
         return []
 
 
-def body_edit_pages(r: Renderer, site: Site, sources: Collection[str], carrying: Collection[str] | None
-                    ) -> list[Output]:
+def body_edit_pages(r: Renderer, site: Site, sources: Collection[str], carrying: Collection[str] | None,
+                    fill: Callable[[Briefing], None] | None = None) -> list[Output]:
     """The pages of the briefings from ``sources`` and the feeds (``carrying``: only those
-    with one of these sources among their entries; None: all)."""
+    with one of these sources among their entries; None: all). ``fill``: see render_body_edits."""
     pages: list[Output] = []
     for edition in site.editions:
         shared = BriefingPageViews.of(r, edition)
         for index, briefing in enumerate(edition.briefings):
             if briefing.source in sources:
                 pages.extend(briefing_pages(r, edition, index, shared))
-        pages.extend(edition_feeds(r, edition, carrying))
+        pages.extend(edition_feeds(r, edition, carrying, fill))
     return pages
 
 
@@ -618,13 +620,20 @@ def briefing_pages(r: Renderer, edition: Edition, index: int, shared: BriefingPa
         yield r.page("redirect.html", alias + "index.html", lang, briefing.source, target=briefing.url)
 
 
-def edition_feeds(r: Renderer, edition: Edition, carrying: Collection[str] | None = None) -> Iterator[Output]:
+def edition_feeds(r: Renderer, edition: Edition, carrying: Collection[str] | None = None,
+                  fill: Callable[[Briefing], None] | None = None) -> Iterator[Output]:
     """The edition's feed and one per tag and term: the pages besides a briefing's own that carry its body.
 
     ``carrying``: only the feeds with a briefing from one of these sources among their entries.
+    ``fill``: called on the entries of each feed rendered, first.
     """
     def wanted(items: Sequence[Briefing]) -> bool:
-        return carrying is None or any(b.source in carrying for b in items[: r.config.feed_length])
+        entries = items[: r.config.feed_length]
+        if carrying is not None and not any(b.source in carrying for b in entries):
+            return False
+        for b in entries if fill is not None else ():
+            fill(b)
+        return True
 
     for terms in [edition.tags, *edition.terms.values()]:
         for tag in terms:

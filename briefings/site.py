@@ -165,7 +165,9 @@ def _translation_key(source: str, declared: str | None) -> str:
     folder, _, name = source.rpartition("/")
     dot = name.rfind(".")
     stem = name[:dot] if 0 < dot < len(name) - 1 else name
-    return f"file:{folder or '.'}/{_LANGUAGE_SUFFIX.sub('', stem)}"
+    if "." in stem:  # most have none: the pattern is not even tried
+        stem = _LANGUAGE_SUFFIX.sub("", stem)
+    return f"file:{folder or '.'}/{stem}"
 
 
 def _link_translations(briefings: Sequence[Briefing], diagnostics: Diagnostics) -> dict[str, dict[str, Briefing]]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from briefings.cache import ParseCache, file_digest
+import pytest
+
+from briefings.cache import ParseCache, file_digest, has_body
 from briefings.config import LanguageConfig, SiteConfig
 from briefings.content import briefing_files, cut_summary, parse_briefing, parse_many
 from briefings.diagnostics import Diagnostics
+from briefings.model import same_but_body
 
 
 def parse(text: str, source: str = "content/a.md"):
@@ -85,7 +88,13 @@ def test_parse_cache_round_trip(tmp_path):
     cache.put("content/a.md", digest, briefing, [])
     cache.save()
     again = ParseCache.open(tmp_path, config)
-    assert again.get("content/a.md", digest) == (briefing, [])
+    cached, found = again.get("content/a.md", digest)
+    assert found == [] and not has_body(cached), "bodies stay on disk until asked for"
+    with pytest.raises(RuntimeError, match="body was used before"):
+        str(cached.body_html)
+    assert same_but_body(cached, briefing)
+    again.fill(cached)
+    assert cached == briefing and cached.sections == briefing.sections
     assert again.get("content/a.md", file_digest(b"two")) is None
     other = ParseCache.open(tmp_path, SiteConfig(root=Path("."), title="别的", base_url="https://example.org/"))
     assert other.get("content/a.md", digest) is None, "another config invalidates the cache"
@@ -115,3 +124,21 @@ def test_briefing_files_are_the_markdown_files_rglob_finds(tmp_path):
     resolved = briefing_files(tmp_path, resolve=True)
     assert resolved == [p.resolve() for p in expected]
     assert resolved[2] == (content / "elsewhere" / "i.md").resolve()
+
+
+def test_parse_cache_drops_a_shard_whose_bodies_are_not_the_ones_saved_with_it(tmp_path):
+    """A save cut short between a shard's two files: its briefings are parsed again, never
+    given another version's body."""
+    config = _config()
+    briefing, _ = parse("---\ntitle: x\ndate: 2023-06-15\n---\n正文\n")
+    edited, _ = parse("---\ntitle: x\ndate: 2023-06-15\n---\n正文改了\n")
+    cache = ParseCache.open(tmp_path, config)
+    cache.put("content/a.md", file_digest(b"one"), briefing, [])
+    cache.save()
+    first = {path: path.read_bytes() for path in (tmp_path / ".briefings-cache" / "parsed").glob("*.pickle")}
+    cache.put("content/a.md", file_digest(b"two"), edited, [])
+    cache.save()
+    for path, data in first.items():
+        if not path.name.endswith(".body.pickle"):
+            path.write_bytes(data)  # the first save's briefings beside the second save's bodies
+    assert ParseCache.open(tmp_path, config).get("content/a.md", file_digest(b"one")) is None

@@ -72,20 +72,27 @@ def entry(files: dict[str, bytes]) -> dict:
     return json.loads(files["search/entry.json"])
 
 
-def read(files: dict[str, bytes], path: str) -> bytes:
-    return gzip.decompress(files[f"search/{entry(files)['build']}/{path}"])
+def read(files: dict[str, bytes], kind: str, name: str = "") -> bytes:
+    """A file found the way search-core.mjs finds it: 'syllables', 'facets', a lexicon key,
+    or a shard or fragment ('t' or 'f' and its number) through its group in the entry."""
+    e = entry(files)
+    if kind in ("t", "f"):
+        grouping = e["terms" if kind == "t" else "frag"]
+        path = f"search/{kind}/{grouping['groups'][int(name) // grouping['size']]}/{name}.bin"
+    elif kind == "l":
+        path = f"search/l/{e['files']['lexicon']}/{name}.bin"
+    else:
+        path = f"search/{kind}/{e['files'][kind]}.bin"
+    return gzip.decompress(files[path])
 
 
 def fragment(files: dict[str, bytes], doc_id: int) -> dict:
-    """Found the way search-core.mjs finds it: the group's folder from the entry."""
-    frag = entry(files)["frag"]
-    group = frag["groups"][doc_id // frag["size"]]
-    return json.loads(gzip.decompress(files[f"search/f/{group}/{doc_id}.bin"]))
+    return json.loads(read(files, "f", str(doc_id)))
 
 
 def postings(files: dict[str, bytes], term: str) -> tuple[list[int], bytes] | None:
     """Decode one term the way search-core.mjs's findTerm does."""
-    data = read(files, f"t/{shard_of(term, entry(files)['shards'])}.bin")
+    data = read(files, "t", str(shard_of(term, entry(files)["shards"])))
     pos = 0
     while pos < len(data):
         (length,), pos = decode_varints(data, 1, pos)
@@ -99,14 +106,19 @@ def postings(files: dict[str, bytes], term: str) -> tuple[list[int], bytes] | No
     return None
 
 
-def test_layout_entry_names_the_build_and_all_is_under_search(files: dict[str, bytes]) -> None:
+def test_layout_entry_names_every_file_and_all_is_under_search(files: dict[str, bytes]) -> None:
     e = entry(files)
-    assert set(e) == {"v", "build", "docs", "shards", "lex", "frag"} and e["docs"] == 5
+    assert set(e) == {"v", "docs", "shards", "lex", "files", "terms", "frag"} and e["docs"] == 5
     assert all(path.startswith("search/") for path in files)
-    build = f"search/{e['build']}/"
-    fragments = {f"search/f/{e['frag']['groups'][0]}/{n}.bin" for n in range(5)}
-    assert {p for p in files if not p.startswith(build)} == {"search/entry.json"} | fragments
-    assert sum(p.startswith(build + "t/") for p in files) == e["shards"]
+    size, groups = e["frag"]["size"], e["frag"]["groups"]
+    fragments = {f"search/f/{groups[n // size]}/{n}.bin" for n in range(5)}
+    assert {p for p in files if p.startswith("search/f/")} == fragments
+    shards = [p for p in files if p.startswith("search/t/")]
+    assert len(shards) == e["shards"] and {p.split("/")[2] for p in shards} == set(e["terms"]["groups"])
+    assert {p for p in files if not p.startswith(("search/f/", "search/t/", "search/l/"))} == {
+        "search/entry.json", f"search/syllables/{e['files']['syllables']}.bin",
+        f"search/facets/{e['files']['facets']}.bin"}
+    assert all(is_index_file(path) for path in files)
     for path, data in files.items():
         if path.endswith(".bin"):
             assert data[:2] == b"\x1f\x8b" and gzip.decompress(data)
@@ -169,11 +181,11 @@ def test_lexicon_has_phrase_readings_and_heteronyms(files: dict[str, bytes]) -> 
     assert reading("课后服务") == ("ke", "hou", "fu", "wu")
     assert reading("课A") is None
     assert shard_key(("ke", "hou", "fu", "wu")) == "kh"
-    yh = json.loads(read(files, "l/yh.bin"))
+    yh = json.loads(read(files, "l", "yh"))
     assert ["银行", "yin hang"] in [entry[:2] for entry in yh]
-    kh = json.loads(read(files, "l/kh.bin"))
+    kh = json.loads(read(files, "l", "kh"))
     assert kh[0][:2] == ["课后服务", "ke hou fu wu"]  # a tag: ranked first
-    syllables = json.loads(read(files, "syllables.bin"))
+    syllables = json.loads(read(files, "syllables"))
     assert "行" in syllables["hang"] and "行" in syllables["xing"]
 
 
@@ -185,7 +197,7 @@ def test_closed_ngrams_keep_words_and_drop_fragments_of_them() -> None:
 
 
 def test_facets_list_filters_with_counts(files: dict[str, bytes]) -> None:
-    facets = json.loads(read(files, "facets.bin"))
+    facets = json.loads(read(files, "facets"))
     assert facets["tag"][0] == ["双减", 2]
     assert facets["year"] == [[2023, 5]]
     assert ["局长办公会", 1] in facets["meeting"]
@@ -254,6 +266,7 @@ def test_browser_sees_hostile_text_as_text(replay) -> None:
 
 
 def test_index_files_are_told_from_a_site_s_own_files_under_search() -> None:
-    assert is_index_file("search/entry.json") and is_index_file("search/0123456789ab/t/0.bin")
-    assert is_index_file("search/f/0123456789ab/12.bin")
+    assert is_index_file("search/entry.json") and is_index_file("search/t/0123456789ab/0.bin")
+    assert is_index_file("search/f/0123456789ab/12.bin") and is_index_file("search/l/0123456789ab/kh.bin")
+    assert is_index_file("search/facets/0123456789ab.bin")
     assert not is_index_file("search/index.html") and not is_index_file("search/cafe/logo.png")

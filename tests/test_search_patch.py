@@ -104,3 +104,29 @@ def test_an_index_of_other_briefings_is_not_patched(tmp_path, small_sample):
     path = site.root / "content" / "014.md"
     touch(path, path.read_text(encoding="utf-8") + "\n补充。\n")
     assert patch_index(stale, before, briefings_of(site.root), {"content/014.md"}) is None
+
+
+def test_an_edited_sentence_changes_a_few_groups_of_files(tmp_path, small_sample, monkeypatch):
+    """What an incremental build writes: the groups of the shards that changed, the edited
+    briefing's group of fragments, the entry; the lexicon and most groups stay as they were."""
+    monkeypatch.setattr(index_module, "MAX_GROUPS", 10)  # 60 briefings in groups of 6, as 10,000 go in 100s
+    monkeypatch.setattr(index_module, "SHARD_TARGET", 300)  # and their terms in many shards
+    site = make_site(tmp_path, corpus(60), config=CONFIG)
+    before = briefings_of(site.root)
+    index = build_index(before, base_path="")
+    path = site.root / "content" / "014.md"
+    touch(path, path.read_text(encoding="utf-8").replace("抓好落实", "抓紧落实"))  # a word, same length
+    after = briefings_of(site.root)
+    patched = patch_index(index, before, after, {"content/014.md"})
+    assert patched is not None
+    old, new = index.files(), patched.files()
+    changed = {p for p in new if old.get(p) != new[p]}
+    shards = {n for n, (a, b) in enumerate(zip(index.shards, patched.shards, strict=True)) if a != b}
+    size = index_module.group_size(len(patched.shards))
+    written = {int(p.rsplit("/", 1)[1][:-4]) for p in changed if p.startswith("search/t/")}
+    assert shards and written == {n for n in range(len(patched.shards)) if n // size in {s // size for s in shards}}, \
+        "whole groups of the shards that changed, and only those"
+    assert len(written) < len(patched.shards)
+    assert len([p for p in changed if p.startswith("search/f/")]) == 6, "one group of fragments"
+    assert not any(p.startswith("search/l/") for p in changed), "the lexicon as it was"
+    assert "search/entry.json" in changed

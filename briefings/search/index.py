@@ -1,23 +1,25 @@
 """Lay out the search files: term shards, fragments, lexicon, syllables, facets, entry.
 
-Everything but ``search/entry.json`` lives in ``search/<build>/``, where ``<build>`` is a
-hash of all those files' contents: the files can be cached forever, and one small entry
-file, fetched fresh, names the current build. (Hashing each file's name instead would make
-the entry list thousands of hashes — 15 KB or more on every first query.)
+Every file but ``search/entry.json`` is named by a hash of its contents (a file or a group of
+files, their folder): the files can be cached forever, and one small entry file, fetched
+fresh, names the current ones. After an edit of one briefing's text only the groups whose
+bytes changed are new, so an incremental build (see patch.py) writes a few hundred files
+instead of every one, and a reader's browser keeps the rest cached::
 
-::
+    search/entry.json                {"v", "docs", "shards", "lex", "files", "terms", "frag"}
+    search/t/<group>/<n>.bin         term shard n: terms whose CRC-32 modulo "shards" is n
+    search/f/<group>/<id>.bin        fragment of briefing <id>: url, title, date, tags, sections
+    search/l/<hash>/<xy>.bin         lexicon words whose first two syllables start with x, y
+    search/syllables/<hash>.bin      syllable → characters
+    search/facets/<hash>.bin         tags, years, meetings and languages with their counts
 
-    search/entry.json              {"v", "build", "docs", "shards", "lex", "frag": {"size", "groups"}}
-    search/<build>/t/<n>.bin       term shard n: terms whose CRC-32 modulo "shards" is n
-    search/<build>/l/<xy>.bin      lexicon words whose first two syllables start with x, y
-    search/<build>/syllables.bin   syllable → characters
-    search/<build>/facets.bin      tags, years, meetings and languages with their counts
-    search/f/<group>/<id>.bin      fragment of briefing <id>: url, title, date, tags, sections
-
-Fragments are grouped by id, ``frag.size`` ids a group, each group in a folder named by a
-hash of its fragments (``frag.groups`` lists them in id order): editing one briefing's text
-changes one group of fragments rather than all of them, so an incremental build (see
-patch.py) rewrites 500 fragments at 10,000 briefings instead of 10,000.
+Shards and fragments are grouped by number, ``terms.size`` / ``frag.size`` to a group, and
+each entry lists its groups' folder names in order (``terms.groups``, ``frag.groups``).
+A group size grows with the site so that there are at most ``MAX_GROUPS`` groups of each:
+the entry stays under 4 KB at 100,000 briefings. (Hashing each file's name instead would
+make it list thousands of hashes on every first query.) ``files`` names the lexicon's
+folder and the syllable and facet files. At 10,000 briefings an edited sentence changes
+about 10 of the 1,650 shards: 10 groups of 17 shards, and one group of 100 fragments.
 
 ``.bin`` files are gzip; the extension keeps servers from labelling them
 ``Content-Encoding: gzip``, which would make the browser inflate them a second time.
@@ -53,13 +55,14 @@ from briefings.search.postings import (
 )
 from briefings.search.tokens import normalize
 
-FORMAT_VERSION = 2
-FRAGMENT_GROUP = 500  # fragments a group: at 100,000 briefings the entry lists 200 groups, 2.6 KB
+FORMAT_VERSION = 3
+MAX_GROUPS = 100  # groups of shards, and of fragments, at most: the entry lists each one's name
 SHARD_TARGET = 16_000  # raw bytes a term shard aims at: 4–6 KB once gzipped
 LEXICON_SAMPLE = 400  # bodies counted for the lexicon; titles and headings are all counted
 
 
-_INDEX_FILE = re.compile(r"search/(?:entry\.json|[0-9a-f]{12}/.+|f/[0-9a-f]{12}/[0-9]+\.bin)")
+_INDEX_FILE = re.compile(
+    r"search/(?:entry\.json|[tf]/[0-9a-f]{12}/[0-9]+\.bin|l/[0-9a-f]{12}/[a-z]+\.bin|(?:syllables|facets)/[0-9a-f]{12}\.bin)")
 
 
 def is_index_file(path: str) -> bool:
@@ -182,39 +185,50 @@ class SearchIndex:
     char_readings: dict[str, set[str]]  # from the lexicon, for the syllable table
 
     def files(self) -> dict[str, bytes]:
-        """Every file under search/, output-relative path → bytes."""
-        files: dict[str, bytes] = {}
-        for n, shard in enumerate(self.shards):
-            files[f"t/{n}.bin"] = shard
-        for key, data in self.lexicon.items():
-            files[f"l/{key}.bin"] = data
-        files["syllables.bin"] = self.syllables
-        files["facets.bin"] = self.facets
-        out = {}
-        groups = []
-        for start in range(0, len(self.fragments), FRAGMENT_GROUP):
-            group = self.fragments[start : start + FRAGMENT_GROUP]
-            digest = hashlib.sha256()
-            for fragment in group:
-                digest.update(hashlib.sha256(fragment).digest())
-            name = digest.hexdigest()[:12]
-            groups.append(name)
-            out.update((f"search/f/{name}/{start + n}.bin", fragment) for n, fragment in enumerate(group))
-        digest = hashlib.sha256(json_bytes(groups))
-        for path in sorted(files):
-            digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
-        build = digest.hexdigest()[:12]
+        """Every file under search/, output-relative path → bytes (see the module's notes)."""
+        out: dict[str, bytes] = {}
+        lexicon = _digest(f"{key}\0".encode() + data for key, data in sorted(self.lexicon.items()))
+        out.update((f"search/l/{lexicon}/{key}.bin", data) for key, data in self.lexicon.items())
+        named = {"lexicon": lexicon}
+        for kind, data in (("syllables", self.syllables), ("facets", self.facets)):
+            named[kind] = _digest([data])
+            out[f"search/{kind}/{named[kind]}.bin"] = data
+        terms, frag = _grouped(out, "t", self.shards), _grouped(out, "f", self.fragments)
         entry = {
             "v": FORMAT_VERSION,
-            "build": build,
             "docs": len(self.fragments),
             "shards": len(self.shards),
             "lex": self.lexicon_mask,
-            "frag": {"size": FRAGMENT_GROUP, "groups": groups},
+            "files": named,
+            "terms": terms,
+            "frag": frag,
         }
-        out.update((f"search/{build}/{path}", data) for path, data in sorted(files.items()))
         out["search/entry.json"] = json_bytes(entry)
         return dict(sorted(out.items()))
+
+
+def group_size(count: int) -> int:
+    """Files a group of ``count`` shards or fragments: as few as keep groups to ``MAX_GROUPS``."""
+    return max(1, -(-count // MAX_GROUPS))
+
+
+def _grouped(out: dict[str, bytes], kind: str, items: Sequence[bytes]) -> dict[str, object]:
+    """Lay ``items`` out as ``search/<kind>/<group>/<n>.bin``; their entry: size and group names."""
+    size = group_size(len(items))
+    groups = []
+    for start in range(0, len(items), size):
+        group = items[start : start + size]
+        name = _digest([str(start).encode(), *group])  # numbered: groups of equal bytes stay apart
+        groups.append(name)
+        out.update((f"search/{kind}/{name}/{start + n}.bin", item) for n, item in enumerate(group))
+    return {"size": size, "groups": groups}
+
+
+def _digest(parts: Iterable[bytes]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:12]
 
 
 def syllable_file(char_df: dict[str, int], char_readings: dict[str, set[str]]) -> bytes:

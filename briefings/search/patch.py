@@ -20,7 +20,7 @@ Then the caller builds the index again. None of these is common for a typo fixed
 from __future__ import annotations
 
 import gzip
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import accumulate
 
@@ -65,9 +65,14 @@ def _outline(b: Briefing) -> tuple[object, ...]:
 
 
 def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Sequence[Briefing],
-                edited: set[str]) -> SearchIndex | None:
+                edited: set[str], fill: Callable[[Briefing], None] | None = None) -> SearchIndex | None:
     """The index of ``current``, from ``index`` (the index of ``previous``); None if it cannot be
-    patched (see the module's notes). ``edited``: sources of the briefings that differ."""
+    patched (see the module's notes). ``edited``: sources of the briefings that differ.
+
+    Only the edited briefings' texts are read, and those of the few others re-weighed:
+    ``fill`` is called on each of those first (briefings may come from the build cache
+    without their bodies).
+    """
     before, after = order(previous), order(current)
     if len(before) != len(after) or len(after) != len(index.urls):
         return None
@@ -94,6 +99,9 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
     if len(reweighed) > MAX_REWEIGHED:
         return None
     for i in reweighed:
+        if fill is not None:
+            fill(before[i])
+            fill(after[i])
         old_docs[i] = doc_input(before[i], base, old_lengths[i], old_avg[before[i].lang])
         new_docs[i] = doc_input(after[i], base, new_lengths[i], new_avg[after[i].lang])
 

@@ -321,17 +321,15 @@ export class Searcher {
     this.cache = new Map();
   }
 
-  /** The entry file names the current build; everything else is fetched from that folder. */
+  /** The entry file names the current files (see index.py); every other file is cached forever. */
   entry() {
     this.entryP ??= this.get(this.entryUrl.href, true).then((b) => JSON.parse(text.decode(b)));
     this.entryP.catch(() => { this.entryP = null; }); // try again on the next query
     return this.entryP;
   }
 
-  async file(path) {
-    const { build } = await this.entry();
-    return this.fetched(new URL(`${build}/${path}`, this.entryUrl).href);
-  }
+  /** The inflated bytes of ``path`` under search/. */
+  file(path) { return this.fetched(new URL(path, this.entryUrl).href); }
 
   /** The inflated bytes at ``url``, fetched once. */
   fetched(url) {
@@ -343,11 +341,21 @@ export class Searcher {
     return this.cache.get(url);
   }
 
-  async json(path) { return JSON.parse(text.decode(await this.file(path))); }
+  /** File ``n`` of shards ('t') or fragments ('f'): in the folder of its group. */
+  async numbered(kind, n) {
+    const { size, groups } = (await this.entry())[kind === 't' ? 'terms' : 'frag'];
+    return this.file(`${kind}/${groups[Math.floor(n / size)]}/${n}.bin`);
+  }
+
+  /** The 'syllables' or 'facets' file, as JSON. */
+  async json(kind) {
+    const { files } = await this.entry();
+    return JSON.parse(text.decode(await this.file(`${kind}/${files[kind]}.bin`)));
+  }
 
   /** Syllable table, its set, and each character's readings. */
   syllables() {
-    this.sylP ??= this.json('syllables.bin').then((table) => {
+    this.sylP ??= this.json('syllables').then((table) => {
       const readingsOf = new Map();
       for (const [syl, chars] of Object.entries(table)) {
         for (const ch of chars) readingsOf.set(ch, [...(readingsOf.get(ch) || []), syl]);
@@ -359,22 +367,20 @@ export class Searcher {
 
   async postings(term) {
     const { shards } = await this.entry();
-    return findTerm(await this.file(`t/${shardOf(term, shards)}.bin`), term);
+    return findTerm(await this.numbered('t', shardOf(term, shards)), term);
   }
 
   async lexicon(key) {
-    const { lex } = await this.entry();
+    const { lex, files } = await this.entry();
     const bit = (key.charCodeAt(0) - 97) * 26 + key.charCodeAt(1) - 97;
     const nibble = parseInt(lex[lex.length - 1 - (bit >> 2)], 16);
-    return (nibble >> (bit & 3)) & 1 ? this.json(`l/${key}.bin`) : [];
+    if (!((nibble >> (bit & 3)) & 1)) return [];
+    return JSON.parse(text.decode(await this.file(`l/${files.lexicon}/${key}.bin`)));
   }
 
   /** A result's link, title, date, tags and sections: in the folder of its group of fragments. */
   async fragment(id) {
-    const { frag } = await this.entry();
-    const group = frag.groups[Math.floor(id / frag.size)];
-    const bytes = await this.fetched(new URL(`f/${group}/${id}.bin`, this.entryUrl).href);
-    return JSON.parse(text.decode(bytes));
+    return JSON.parse(text.decode(await this.numbered('f', id)));
   }
 
   /** Pinyin words a Latin segment may mean, best first ([] if it is not pinyin). */

@@ -101,7 +101,7 @@ async function initPage(root) {
   }
 
   let facetsP = null;
-  const facets = () => (facetsP ??= searcher.json('facets.bin').then((f) => {
+  const facets = () => (facetsP ??= searcher.json('facets').then((f) => {
     for (const s of selects) {
       const chosen = s.value;
       s.replaceChildren(el('option', { value: '' }, strings.any || '—'));
