@@ -40,6 +40,7 @@ from .record import (
     output_digest,
     save_record,
     save_search,
+    stamp_of,
 )
 from .render import RenderState, render_body_edits, render_site
 from .search.index import SearchIndex, build_index, is_index_file
@@ -274,12 +275,19 @@ class _Changes(_Writer):
     def report(self, result: BuildResult) -> dict[str, tuple[int, int, int]]:
         result.written, result.removed, result.digests = sorted(self.written), self.removed, self.digests
         stamps = dict(self.record.files)
-        for path in self.removed:
-            stamps.pop(path, None)
-        root = self.update.out_dir
-        for path in self.written:
-            stat = (root / path).stat()
-            stamps[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        prefix = str(self.update.out_dir.resolve()) + os.sep
+        # the files written and removed, and every folder above them: they gained, lost or
+        # replaced an entry (output_stamps records folders as 'path/', the output folder as '')
+        folders = {""}
+        for path in (*self.written, *self.removed):
+            parts = path.split("/")[:-1]
+            folders.update("/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1))
+        for path in (*self.written, *self.removed, *folders):
+            stamp = stamp_of(prefix + path)
+            if stamp is None:
+                stamps.pop(path, None)
+            else:
+                stamps[path] = stamp
         return stamps
 
 
@@ -591,12 +599,13 @@ class Builder:
         key = (site.base_path, site.briefings)
         if self._search is not None and self._search[0] == key:
             return _PendingIndex(self._search[1])
-        stored_key = self._search_key(site) if self.persist_cache else None
+        hashes = self._file_hashes() if self.persist_cache else {}
+        stored_key = self._search_key(site, hashes) if self.persist_cache else None
         stored = load_search(self.root) if stored_key else None
         if stored is not None and stored[0] == stored_key:
             return _PendingIndex(self._search_outputs(key, stored[1]))
         if stored is not None and stored_key and patch and published is not None:
-            patched = self._patched_index(site, stored, patch, published)
+            patched = self._patched_index(site, stored, patch, published, hashes)
             if patched is not None:
                 save_search(self.root, stored_key, patched)
                 return _PendingIndex(self._search_outputs(key, patched))
@@ -615,28 +624,30 @@ class Builder:
 
     def _search_outputs(self, key: Any, index: SearchIndex) -> list[Output]:
         outputs = [Output(path, data, "search index") for path, data in index.files().items()]
-        self._search = (key, outputs)
+        # Kept for the next build of this process (the dev server's). Not with the build cache,
+        # which keeps the index on disk: its briefings may lack their bodies (ParseCache.fill),
+        # and comparing those with others fails.
+        self._search = (key, outputs) if not self.persist_cache else None
         return outputs
 
     def _patched_index(self, site: Site, stored: tuple[str, SearchIndex], patch: set[str],
-                       published: _Published) -> SearchIndex | None:
+                       published: _Published, hashes: dict[str, str]) -> SearchIndex | None:
         """The published build's index (if ``stored`` is it) patched for the bodies edited since."""
         assert self._config is not None
         was = {source: published.record.sources[source] for source in patch}
-        if stored[0] != self._search_key(site, was):
+        if stored[0] != self._search_key(site, {**hashes, **was}):
             return None
         previous = [replace(self._published_versions[b.source], url=briefing_url(self._config, b))
                     if b.source in patch else b for b in site.briefings]
         return patch_index(stored[1], previous, site.briefings, patch, fill=self._fill_body)
 
-    def _search_key(self, site: Site, digests: dict[str, str] | None = None) -> str | None:
+    def _search_key(self, site: Site, hashes: dict[str, str]) -> str | None:
         """The cached index's key: the code, config and base path, and each briefing's file hash
-        and URL (``digests`` by source where the files were other than they are now)."""
+        (``hashes`` by source) and URL."""
         digest = hashlib.sha256(f"{code_fingerprint()}\0{self._config!r}\0{site.base_path}\n".encode())
-        hashes = self._file_hashes()
         lines = []
         for briefing in site.briefings:
-            file_hash = (digests or {}).get(briefing.source) or hashes.get(briefing.source)
+            file_hash = hashes.get(briefing.source)
             if file_hash is None:
                 return None
             lines.append(f"{briefing.source}\0{file_hash}\0{briefing.url}\n")
@@ -738,6 +749,7 @@ class Builder:
             self._order = sorted(self._files, key=lambda path: path.parts)  # as Paths compare, 3× faster
         if not self._parsed:
             self._parse_all(config, published)
+            recheck = set()  # every file was stamped just now
         briefings: list[Briefing] = []
         for path in self._order:
             parsed = self._parsed.get(path)

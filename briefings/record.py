@@ -15,7 +15,8 @@ Kept in ``SITE/.briefings-cache/build.pickle`` beside the parse cache:
 * ``outputs``: a hash of each file it published, so the next build writes only the files
   whose bytes changed (see output.Update); ``files``: each one's size and mtime.
 * the search index with a key of the briefings it was built from, reused while those are
-  the same (a template edit re-renders every page but leaves the index as it was).
+  the same (a template edit re-renders every page but leaves the index as it was), its
+  shards and fragments in groups under ``search/``, each file named by a hash of its bytes.
 
 Delete the folder at any time; ``--no-cache`` ignores it.
 """
@@ -26,24 +27,26 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISDIR
 
-from .cache import code_fingerprint, read_cached, write_cached
+from .cache import CACHE_DIR, code_fingerprint, read_cached, write_cached
 from .config import SiteConfig, theme_dir
 from .content import CONTENT_DIR, is_briefing_path
 from .diagnostics import Diagnostic
-from .search.index import SearchIndex
+from .search.index import SearchIndex, groups
 
 _RECORD = "build.pickle"
 _SEARCH = "search.pickle"
+_SEARCH_PARTS = "search"  # the groups of shards and fragments search.pickle names
 
 
 def output_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _file_stamps(folder: Path, follow: bool = False) -> Iterable[tuple[str, int, int, int]]:
+def _file_stamps(folder: Path, follow: bool = False, folders: bool = False) -> Iterable[tuple[str, int, int, int]]:
     """(path relative to ``folder``, size, mtime, ctime) of every file under it, sorted; hidden ones too.
 
     The ctime too: copying a file back with its old mtime (``cp -p``, ``rsync -a``, ``tar x``)
@@ -51,6 +54,7 @@ def _file_stamps(folder: Path, follow: bool = False) -> Iterable[tuple[str, int,
 
     ``follow``: through symbolic links, as the build reads sources (a linked stylesheet or
     folder of briefings changes when its target does); each real folder is walked once.
+    ``folders``: each folder too, as ``path/`` (the folder itself as ''), with size 0.
     """
     found: list[tuple[str, int, int, int]] = []
     skip = len(str(folder)) + 1  # entry paths start with the folder's and a separator
@@ -59,11 +63,14 @@ def _file_stamps(folder: Path, follow: bool = False) -> Iterable[tuple[str, int,
         current = pending.pop()
         try:
             entries = list(os.scandir(current))
-            if follow:
+            if follow or folders:
                 stat = os.stat(current)
                 if (stat.st_dev, stat.st_ino) in seen:
                     continue  # a link back up the tree
                 seen.add((stat.st_dev, stat.st_ino))
+                if folders:
+                    name = current[skip:].replace(os.sep, "/")
+                    found.append((name + "/" if name else "", 0, stat.st_mtime_ns, stat.st_ctime_ns))
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:  # plain strings: at 100,000 briefings this walks 270,000 files
@@ -105,8 +112,18 @@ def inputs_stamp(config: SiteConfig, options: object) -> InputsStamp:
 
 
 def output_stamps(out_dir: Path) -> dict[str, tuple[int, int, int]]:
-    """The output folder's files by path, with size and mtime: any change by hand shows."""
-    return {path: (size, mtime, ctime) for path, size, mtime, ctime in _file_stamps(out_dir)}
+    """The output folder's files and folders by path (folders as ``path/``, the folder itself
+    as ''), with size, mtime and ctime: any change by hand shows (see ``BuildRecord.intact``)."""
+    return {path: (size, mtime, ctime) for path, size, mtime, ctime in _file_stamps(out_dir, folders=True)}
+
+
+def stamp_of(path: str) -> tuple[int, int, int] | None:
+    """What ``output_stamps`` records for one file or folder (a folder's size as 0); None if gone."""
+    try:
+        stat = os.lstat(path)  # as the walk sees it: a link as a link
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return 0 if S_ISDIR(stat.st_mode) else stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 @dataclass
@@ -134,9 +151,17 @@ class BuildRecord:
                    valid_until, pages, list(diagnostics), digests, sources)
 
     def intact(self, out_dir: Path) -> bool:
-        """Whether ``out_dir`` holds exactly what this record's build published there."""
-        return bool(self.out_dir) and str(out_dir.resolve()) == self.out_dir and out_dir.is_dir() \
-            and output_stamps(out_dir) == self.files
+        """Whether ``out_dir`` holds exactly what this record's build published there.
+
+        Each file and folder recorded is looked at, by path; nothing is listed. A file added,
+        removed or renamed changes its folder's mtime and ctime, and a file changed in place
+        its own: the ctime cannot be set back. At 10,000 briefings (28,000 files in 17,000
+        folders) that took 0.18 s, walking the folder 0.37 s.
+        """
+        if not self.out_dir or str(out_dir.resolve()) != self.out_dir or "" not in self.files:
+            return False
+        prefix = self.out_dir + os.sep
+        return all(stamp_of(prefix + path) == stamp for path, stamp in self.files.items())
 
     def current(self, now: dt.datetime) -> bool:
         """Whether no future-dated briefing has come out since this record's build."""
@@ -171,10 +196,36 @@ def save_record(root: Path, record: BuildRecord) -> None:
 def load_search(root: Path) -> tuple[str, SearchIndex] | None:
     """The last search index built, with the key of the briefings it was built from."""
     stored = read_cached(root, _SEARCH)
-    if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], SearchIndex):
-        return stored
-    return None
+    if not (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[1], SearchIndex)):
+        return None
+    key, index, names = stored
+    parts: dict[str, list[bytes]] = {"t": [], "f": []}
+    for kind, group_names in names.items():
+        for name in group_names:
+            group = read_cached(root, f"{_SEARCH_PARTS}/{kind}-{name}.pickle")
+            if not isinstance(group, list):
+                return None  # removed by hand: build the index again
+            parts[kind].extend(group)
+    return key, replace(index, shards=parts["t"], fragments=parts["f"])
 
 
 def save_search(root: Path, key: str, index: SearchIndex) -> None:
-    write_cached(root, _SEARCH, (key, index))
+    """Store the index: its shards and fragments in groups (as the index lays them out), each
+    in a file named by a hash of its bytes. An edit writes the few groups it changed, not the
+    index's 34 MB at 10,000 briefings: a large write is what stalls on a slow disk."""
+    folder = root / CACHE_DIR / _SEARCH_PARTS
+    names: dict[str, list[str]] = {}
+    wanted = set()
+    for kind, items in (("t", index.shards), ("f", index.fragments)):
+        names[kind] = []
+        for name, _, group in groups(items):
+            names[kind].append(name)
+            file = f"{kind}-{name}.pickle"
+            wanted.add(file)
+            if not (folder / file).is_file():
+                write_cached(root, f"{_SEARCH_PARTS}/{file}", list(group))
+    write_cached(root, _SEARCH, (key, replace(index, shards=[], fragments=[]), names))
+    # the groups of earlier indexes go, and the temporary files of a save cut short
+    for stale in os.listdir(folder) if folder.is_dir() else ():
+        if stale not in wanted:
+            (folder / stale).unlink(missing_ok=True)

@@ -12,6 +12,8 @@ from test_incremental import files_of, many, touch
 from briefings import pipeline
 from briefings.cli import main
 from briefings.pipeline import build
+from briefings.record import load_search, save_search
+from briefings.search.index import SearchIndex
 from briefings.site import BuildOptions
 
 
@@ -34,7 +36,8 @@ def test_nothing_changed_means_nothing_done_and_the_same_warnings(tmp_path, caps
     assert "is up to date" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("change", ["content", "template", "output deleted", "output edited", "config"])
+@pytest.mark.parametrize("change", ["content", "template", "output deleted", "output edited", "output added",
+                                    "output folder added", "config"])
 def test_any_change_of_input_or_output_means_a_real_build(tmp_path, change):
     site = make_site(tmp_path, many(12))
     out = tmp_path / "public"
@@ -50,6 +53,10 @@ def test_any_change_of_input_or_output_means_a_real_build(tmp_path, change):
         page.unlink()
     elif change == "output edited":
         page.write_text("defaced", encoding="utf-8")
+    elif change == "output added":
+        (page.parent / "stray.html").write_text("stray", encoding="utf-8")
+    elif change == "output folder added":
+        (page.parent / "stray").mkdir()
     else:
         touch(site.root / "site.toml", (site.root / "site.toml").read_text(encoding="utf-8") + "\nper_page = 5\n")
     again = build(site.root, out, cache=True)
@@ -287,3 +294,26 @@ def test_a_template_error_in_a_worker_leaves_the_published_folder_as_it_was(tmp_
     assert not result.ok and "nope" in result.diagnostics.errors[0].format()
     assert files_of(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"], "no staged files left behind"
+
+
+def test_the_stored_search_index_rewrites_only_the_groups_an_edit_changed(tmp_path):
+    def index(fragments: list[bytes]) -> SearchIndex:
+        return SearchIndex(base_path="", shards=[b"shard %d" % n for n in range(7)], shard_sizes=[7] * 7,
+                           fragments=fragments, lexicon={}, lexicon_mask="0", syllables=b"", facets=b"",
+                           urls=[], lengths=[], char_df={}, char_readings={})
+
+    fragments = [b"fragment %d" % n for n in range(250)]  # in 84 groups of 3 (index.MAX_GROUPS)
+    save_search(tmp_path, "key", index(fragments))
+    parts = tmp_path / ".briefings-cache" / "search"
+    before = {p.name: p.stat().st_ino for p in parts.iterdir()}
+    assert load_search(tmp_path) == ("key", index(fragments))
+
+    fragments[120] = b"edited"
+    save_search(tmp_path, "key2", index(fragments))
+    after = {p.name: p.stat().st_ino for p in parts.iterdir()}
+    assert len(after) == len(before) and len(set(after) - set(before)) == 1, "one group written, its old one gone"
+    assert all(after[name] == before[name] for name in set(after) & set(before)), "the others left as they were"
+    assert load_search(tmp_path) == ("key2", index(fragments))
+
+    next(parts.glob("f-*")).unlink()
+    assert load_search(tmp_path) is None, "a group missing: no index rather than a wrong one"

@@ -39,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from briefings.model import Briefing
@@ -212,16 +212,21 @@ def group_size(count: int) -> int:
     return max(1, -(-count // MAX_GROUPS))
 
 
-def _grouped(out: dict[str, bytes], kind: str, items: Sequence[bytes]) -> dict[str, object]:
-    """Lay ``items`` out as ``search/<kind>/<group>/<n>.bin``; their entry: size and group names."""
+def groups(items: Sequence[bytes]) -> Iterator[tuple[str, int, Sequence[bytes]]]:
+    """(name, first number, items) of each group of ``items``: the name a hash of its bytes."""
     size = group_size(len(items))
-    groups = []
     for start in range(0, len(items), size):
         group = items[start : start + size]
-        name = _digest([str(start).encode(), *group])  # numbered: groups of equal bytes stay apart
-        groups.append(name)
+        yield _digest([str(start).encode(), *group]), start, group  # numbered: equal bytes stay apart
+
+
+def _grouped(out: dict[str, bytes], kind: str, items: Sequence[bytes]) -> dict[str, object]:
+    """Lay ``items`` out as ``search/<kind>/<group>/<n>.bin``; their entry: size and group names."""
+    names = []
+    for name, start, group in groups(items):
+        names.append(name)
         out.update((f"search/{kind}/{name}/{start + n}.bin", item) for n, item in enumerate(group))
-    return {"size": size, "groups": groups}
+    return {"size": group_size(len(items)), "groups": names}
 
 
 def _digest(parts: Iterable[bytes]) -> str:

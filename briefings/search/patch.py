@@ -73,8 +73,11 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
     ``fill`` is called on each of those first (briefings may come from the build cache
     without their bodies).
     """
-    before, after = order(previous), order(current)
-    if len(before) != len(after) or len(after) != len(index.urls):
+    after = order(current)
+    # ``previous`` differs in the edited briefings only: its order is found from theirs
+    was = {b.source: b for b in previous if b.source in edited}
+    before = [was.get(b.source, b) for b in after]
+    if len(previous) != len(after) or len(after) != len(index.urls) or was.keys() != edited:
         return None
     base = index.base_path
     changed = [i for i, b in enumerate(after) if b.source in edited]
