@@ -108,14 +108,19 @@ def _shard(source: str) -> int:
 
 
 Entry = tuple[str, "Briefing | None", list[Diagnostic]]  # (file hash, briefing without its body, diagnostics)
+_LOADED_FROM = "_body_of"  # set on a briefing without its body: the file hash its body belongs to
 
 
 @dataclass
 class ParseCache:
     """Parsed briefings by source, in ``_SHARDS`` pairs of files: ``N.pickle`` (briefings
-    without their bodies) and ``N.body.pickle`` (each body pickled on its own, unpickled when
-    asked for). Saving after one edit rewrites one pair, 3 MB, rather than 115 MB at 10,000
-    briefings; loading the briefings without bodies takes a fifth of the time.
+    without their bodies) and ``N.<token>.body.pickle`` (each body pickled on its own,
+    unpickled when asked for). Saving after one edit rewrites one pair, 3 MB, rather than
+    115 MB at 10,000 briefings; loading the briefings without bodies takes a fifth of the time.
+
+    Each save of a pair draws a new token: the briefings' file names its bodies' file, so
+    a save cut short between the two, or another build's save, never pairs one with the
+    other's bodies (and a copied cache, inode numbers and all changed, stays valid).
 
     ``get`` returns a briefing whose body fields are ``NOT_LOADED``; ``fill`` loads them.
     """
@@ -126,6 +131,7 @@ class ParseCache:
     dirty: set[int] = field(default_factory=set)  # shards changed since loaded
     # shard → source → (file hash, pickled body fields), each shard read when first needed
     _bodies: dict[int, dict[str, tuple[str, bytes]]] = field(default_factory=dict)
+    _tokens: dict[int, str] = field(default_factory=dict)  # shard → token of its bodies' file
 
     @classmethod
     def open(cls, root: Path, config: SiteConfig) -> ParseCache:
@@ -134,10 +140,11 @@ class ParseCache:
         for n in range(_SHARDS):
             stored = read_cached(root, f"{_FOLDER}/{n}.pickle")
             # None: no cache, or one from another version: that part starts empty. So does one
-            # whose body file is not the one saved with it (a save cut short between the two).
+            # whose bodies' file is gone.
             if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == fingerprint \
-                    and stored[1] == _stamp(root / CACHE_DIR / _FOLDER / f"{n}.body.pickle"):
+                    and (root / CACHE_DIR / _body_file(n, stored[1])).is_file():
                 cache.entries.update(stored[2])
+                cache._tokens[n] = stored[1]
             else:
                 cache.dirty.add(n)
                 cache._bodies[n] = {}
@@ -151,37 +158,56 @@ class ParseCache:
         return entry[1], entry[2]
 
     def put(self, source: str, digest: str, briefing: Briefing | None, diagnostics: list[Diagnostic]) -> None:
+        """Keep a briefing as parsed, body and all (one without its body is refused)."""
+        if briefing is not None and not has_body(briefing):
+            raise ValueError(f"{source}: a briefing without its body cannot be cached")
         shard = _shard(source)
         bodies = self._shard_bodies(shard)
-        if briefing is not None and has_body(briefing):
+        if briefing is not None:
             fields = tuple(getattr(briefing, name) for name in BODY)
             bodies[source] = (digest, pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL))
-            briefing = _without_body(briefing)
+            briefing = _without_body(briefing, digest)
         else:
             bodies.pop(source, None)
         self.entries[source] = (digest, briefing, diagnostics)
         self.dirty.add(shard)
 
-    def fill(self, briefing: Briefing, digest: str | None = None) -> None:
-        """Give ``briefing`` (one from ``get``, or a copy of one) its body, in place.
-
-        ``digest``: the hash of the file it was parsed from, when not the current entry's.
-        Raises KeyError when the cache does not hold that body.
-        """
+    def fill(self, briefing: Briefing) -> None:
+        """Give ``briefing`` (one from ``get``, or a copy of one) its body, in place: the body
+        of the very bytes it was parsed from. KeyError when the cache no longer holds it."""
         if has_body(briefing):
             return
-        entry = self.entries.get(briefing.source)
-        want = digest or (entry[0] if entry is not None else None)
         stored = self._shard_bodies(_shard(briefing.source)).get(briefing.source)
-        if stored is None or stored[0] != want:
+        if stored is None or stored[0] != vars(briefing).get(_LOADED_FROM):
             raise KeyError(briefing.source)
         # A frozen dataclass: its fields are set the way its __init__ sets them.
         vars(briefing).update(zip(BODY, pickle.loads(stored[1]), strict=True))
 
+    def filled(self, briefing: Briefing) -> Briefing:
+        """A copy of ``briefing`` with its body (``fill``); the cache's own stays without."""
+        copy = object.__new__(Briefing)
+        object.__setattr__(copy, "__dict__", dict(vars(briefing)))
+        self.fill(copy)
+        return copy
+
+    @staticmethod
+    def holds(briefing: Briefing, digest: str) -> bool:
+        """Whether ``briefing`` (one without its body) was parsed from bytes with this hash."""
+        return vars(briefing).get(_LOADED_FROM) == digest
+
+    def release(self) -> None:
+        """Let go of the bodies read (saved ones are read again if asked for): a build of
+        10,000 briefings would otherwise carry 100 MB of them into every process it forks."""
+        if self.dirty:
+            self.save()
+        self._bodies.clear()
+
     def _shard_bodies(self, n: int) -> dict[str, tuple[str, bytes]]:
         bodies = self._bodies.get(n)
         if bodies is None:
-            stored = read_cached(self.root, f"{_FOLDER}/{n}.body.pickle")
+            token = self._tokens.get(n)
+            stored = read_cached(self.root, _body_file(n, token)) if token is not None else None
+            # gone: another build saved this shard since; its briefings count as not cached
             valid = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.fingerprint
             bodies = self._bodies[n] = stored[1] if valid else {}  # type: ignore[index]
         return bodies
@@ -199,29 +225,30 @@ class ParseCache:
             shard = shards.get(_shard(source))
             if shard is not None:
                 shard[source] = entry
+        folder = self.root / CACHE_DIR / _FOLDER
         for n, entries in shards.items():
             stored = self._shard_bodies(n)
-            bodies = {source: stored[source] for source in entries if source in stored}
-            # the bodies first; the briefings' file names the bodies' file by its stamp
-            body_file = write_cached(self.root, f"{_FOLDER}/{n}.body.pickle", (self.fingerprint, bodies))
-            write_cached(self.root, f"{_FOLDER}/{n}.pickle", (self.fingerprint, _stamp(body_file), entries))
+            # only entries with the body of their own bytes: any other would fail to fill
+            kept = {source: entry for source, entry in entries.items()
+                    if entry[1] is None or stored.get(source, ("",))[0] == entry[0]}
+            bodies = {source: stored[source] for source, entry in kept.items() if entry[1] is not None}
+            token = os.urandom(8).hex()
+            write_cached(self.root, _body_file(n, token), (self.fingerprint, bodies))  # the bodies first
+            write_cached(self.root, f"{_FOLDER}/{n}.pickle", (self.fingerprint, token, kept))
+            self._tokens[n] = token
+            for old in folder.glob(f"{n}.*.body.pickle"):
+                if old.name != f"{n}.{token}.body.pickle":
+                    old.unlink(missing_ok=True)
         self.dirty.clear()
-        # Saved: ``fill`` reads them again if asked. A cold build of 10,000 briefings would
-        # otherwise carry 100 MB of pickled bodies into every worker it forks.
-        self._bodies.clear()
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+def _body_file(n: int, token: str) -> str:
+    return f"{_FOLDER}/{n}.{token}.body.pickle"
 
 
-def _without_body(briefing: Briefing) -> Briefing:
+def _without_body(briefing: Briefing, digest: str) -> Briefing:
     copy = object.__new__(Briefing)
-    object.__setattr__(copy, "__dict__", {**vars(briefing), **dict.fromkeys(BODY, NOT_LOADED)})
+    object.__setattr__(copy, "__dict__", {**vars(briefing), **dict.fromkeys(BODY, NOT_LOADED), _LOADED_FROM: digest})
     return copy
 
 

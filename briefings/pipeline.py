@@ -11,6 +11,7 @@ changed files into the output folder (output.Update), leaving the other 28,000 f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -23,9 +24,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
+from .cache import BODY, ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
 from .config import SiteConfig, load_config
-from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many
+from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many, parse_source
 from .diagnostics import Diagnostic, Diagnostics
 from .manifest import manifest_outputs
 from .model import Briefing, Site, same_but_body
@@ -386,6 +387,8 @@ class Builder:
         if patch is None:
             with _timed(timings, "load"):
                 self._fill_bodies(loaded)  # every page, feed and the index will read them
+                if self._cache is not None:
+                    self._cache.release()
         with _timed(timings, "assemble"):
             reported = len(diagnostics.items)
             if last is not None and swaps is not None:
@@ -544,8 +547,20 @@ class Builder:
             self._fill_body(briefing)
 
     def _fill_body(self, briefing: Briefing) -> None:
-        if self._cache is not None and not has_body(briefing):
+        if self._cache is None or has_body(briefing):
+            return
+        try:
             self._cache.fill(briefing)
+        except KeyError:  # the cache lost it (another build saved meanwhile): parse the file again
+            assert self._config is not None
+            path = self.root / briefing.source
+            data = path.read_bytes()
+            own = Diagnostics()
+            again = parse_source(briefing.source, data, self._config, own)
+            if again is None or not self._cache.holds(briefing, file_digest(data)):
+                raise RuntimeError(f"{briefing.source} changed while it was being built: build again") from None
+            vars(briefing).update((name, getattr(again, name)) for name in BODY)
+            self._cache.put(briefing.source, file_digest(data), again, own.items)
 
     def preload(self) -> None:
         """Parse every briefing now, across all cores: call before starting threads.
@@ -697,8 +712,9 @@ class Builder:
                 # the version the published pages were made from, for _body_patch
                 entry = cache.entries.get(source)
                 if entry is not None and entry[0] == published.record.sources[source] and entry[1] is not None:
-                    cache.fill(entry[1])  # now: saving this file's new version replaces the body stored
-                    self._published_versions[source] = entry[1]
+                    # filled now: caching this file's new version replaces the body stored
+                    with contextlib.suppress(KeyError):  # not cached after all: no body patch
+                        self._published_versions[source] = cache.filled(entry[1])
             hit = cache.get(source, digest) if cache is not None else None
             if hit is not None:
                 self._parsed[path] = _Parsed(stamps[source][1], hit[0], hit[1], digest)
@@ -822,6 +838,8 @@ def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None 
     """One build of the site in ``root``. Nothing is written unless every step succeeded.
 
     With ``cache``, briefings parsed by earlier builds are taken from ``SITE/.briefings-cache/``.
+    After a build that rendered only edited bodies, the briefings of ``result.site`` other than
+    those shown may lack their bodies (``cache.has_body``): read them from the pages.
     """
     return Builder(root, out_dir or root / "public", options, serve=serve,
                    persist_cache=cache, progress=progress).build(write=write)

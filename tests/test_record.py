@@ -10,9 +10,13 @@ from sitebuilder import make_site
 from test_incremental import files_of, many, touch
 
 from briefings import pipeline
+from briefings import record as record_module
+from briefings.cache import ParseCache
+from briefings.cache import _shard as _shard_of
 from briefings.cli import main
+from briefings.diagnostics import Diagnostics
 from briefings.pipeline import build
-from briefings.record import load_search, save_search
+from briefings.record import load_record, load_search, save_search
 from briefings.search.index import SearchIndex
 from briefings.site import BuildOptions
 
@@ -176,6 +180,59 @@ def test_edits_beyond_the_body_build_every_page_and_match_a_cold_build(tmp_path,
     assert result.ok and result.rendered > 3
     assert build(site.root, reference).ok
     assert files_of(out) == files_of(reference)
+    assert build(site.root, out, cache=True).up_to_date, "the record knows the folders the update changed"
+
+
+def test_a_body_edit_the_index_cannot_patch_builds_the_index_from_every_body(tmp_path, sampled_every_fifth):
+    """Changed headings reach the lexicon: the index is built again, from bodies the build
+    had not loaded (it renders the edited page and its feeds only)."""
+    site = make_site(tmp_path, many(25))
+    out, reference = tmp_path / "public", tmp_path / "reference"
+    assert build(site.root, out, cache=True).ok
+    path = site.root / "content" / "07.md"
+    touch(path, path.read_text(encoding="utf-8").replace("## 课后服务", "## 课后服务安排"))
+    result = build(site.root, out, cache=True)
+    assert result.ok and result.rendered == 3, "still only its page and feeds"
+    assert build(site.root, reference).ok
+    assert files_of(out) == files_of(reference)
+
+
+def test_bodies_another_build_replaced_are_parsed_again(tmp_path, sampled_every_fifth):
+    """Two builds of one site at once: one saves the parse cache while the other has read
+    only the briefings of it, not their bodies. The other parses what it lost, and never
+    saves a briefing without its body."""
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    config = pipeline.Builder(site.root, out)._load_config(Diagnostics())
+    first = ParseCache.open(site.root, config)
+    source = "content/07.md"
+    _, briefing, _ = first.entries[source]
+    other = ParseCache.open(site.root, config)
+    other.put(source, "edited elsewhere", other.filled(briefing), [])
+    other.save()  # a new bodies' file for the shard; the one `first` would read is gone
+    with pytest.raises(KeyError):
+        first.fill(briefing)
+    first.dirty.add(_shard_of(source))
+    first.save()
+    again = ParseCache.open(site.root, config)
+    assert all(e[1] is None or again.filled(e[1]) for e in again.entries.values()), "every entry fills"
+
+
+def test_a_build_that_finds_bodies_lost_parses_their_files_again(tmp_path, monkeypatch):
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    lost = _shard_of("content/07.md")
+    shard_bodies = ParseCache._shard_bodies
+    monkeypatch.setattr(ParseCache, "_shard_bodies",
+                        lambda self, n: {} if n == lost else shard_bodies(self, n))  # another build saved it
+    template = site.root / "themes/default/templates/base.html"
+    touch(template, template.read_text(encoding="utf-8") + "<!-- v2 -->\n")  # every page: every body
+    assert build(site.root, out, cache=True).ok
+    monkeypatch.undo()
+    assert build(site.root, tmp_path / "reference").ok
+    assert files_of(out) == files_of(tmp_path / "reference")
 
 
 def test_the_published_version_decides_what_a_body_edit_is(tmp_path, sampled_every_fifth):
@@ -317,3 +374,21 @@ def test_the_stored_search_index_rewrites_only_the_groups_an_edit_changed(tmp_pa
 
     next(parts.glob("f-*")).unlink()
     assert load_search(tmp_path) is None, "a group missing: no index rather than a wrong one"
+
+
+def test_a_file_added_in_the_tick_the_build_wrote_its_folder_is_found(tmp_path, monkeypatch):
+    """On a clock that had not ticked since the build wrote a folder, adding a file leaves
+    the folder's stamps as recorded: folders changed just before the record are listed."""
+    site = make_site(tmp_path, many(12))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    record = load_record(site.root)
+    folder = "2023/03/di-5-ci-hui-yi/"
+    as_recorded = record.files[folder]
+    (out / folder / "stray.html").write_text("stray", encoding="utf-8")
+    real = record_module.stamp_of
+    monkeypatch.setattr(record_module, "stamp_of", lambda path: as_recorded if path.endswith(folder) else real(path))
+    record.recorded_at = as_recorded[1] + 1_000_000  # the record taken 1 ms after the folder was written
+    assert not record.intact(out)
+    record.recorded_at = as_recorded[1] + 10_000_000_000  # 10 s after: the stamps alone are trusted
+    assert record.intact(out)
