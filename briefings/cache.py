@@ -190,11 +190,6 @@ class ParseCache:
         self.fill(copy)
         return copy
 
-    @staticmethod
-    def holds(briefing: Briefing, digest: str) -> bool:
-        """Whether ``briefing`` (one without its body) was parsed from bytes with this hash."""
-        return vars(briefing).get(_LOADED_FROM) == digest
-
     def release(self) -> None:
         """Let go of the bodies read (saved ones are read again if asked for): a build of
         10,000 briefings would otherwise carry 100 MB of them into every process it forks."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import BODY, ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
+from .cache import ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
 from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many, parse_source
 from .diagnostics import Diagnostic, Diagnostics
@@ -553,14 +553,14 @@ class Builder:
             self._cache.fill(briefing)
         except KeyError:  # the cache lost it (another build saved meanwhile): parse the file again
             assert self._config is not None
-            path = self.root / briefing.source
-            data = path.read_bytes()
+            data = (self.root / briefing.source).read_bytes()
             own = Diagnostics()
-            again = parse_source(briefing.source, data, self._config, own)
-            if again is None or not self._cache.holds(briefing, file_digest(data)):
+            self._cache.put(briefing.source, file_digest(data), parse_source(briefing.source, data, self._config, own),
+                            own.items)
+            try:
+                self._cache.fill(briefing)  # the body of the bytes it was parsed from, or none
+            except KeyError:
                 raise RuntimeError(f"{briefing.source} changed while it was being built: build again") from None
-            vars(briefing).update((name, getattr(again, name)) for name in BODY)
-            self._cache.put(briefing.source, file_digest(data), again, own.items)
 
     def preload(self) -> None:
         """Parse every briefing now, across all cores: call before starting threads.
