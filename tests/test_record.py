@@ -225,8 +225,13 @@ def test_a_build_that_finds_bodies_lost_parses_their_files_again(tmp_path, monke
     assert build(site.root, out, cache=True).ok
     lost = _shard_of("content/07.md")
     shard_bodies = ParseCache._shard_bodies
-    monkeypatch.setattr(ParseCache, "_shard_bodies",
-                        lambda self, n: {} if n == lost else shard_bodies(self, n))  # another build saved it
+
+    def replaced_meanwhile(self: ParseCache, n: int) -> dict:
+        if n == lost and n not in self._bodies:
+            self._bodies[n] = {}  # another build saved this shard: the bodies' file read is gone
+        return shard_bodies(self, n)
+
+    monkeypatch.setattr(ParseCache, "_shard_bodies", replaced_meanwhile)
     template = site.root / "themes/default/templates/base.html"
     touch(template, template.read_text(encoding="utf-8") + "<!-- v2 -->\n")  # every page: every body
     assert build(site.root, out, cache=True).ok
