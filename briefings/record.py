@@ -177,8 +177,9 @@ class BuildRecord:
         listed: dict[str, set[str]] = {folder: set() for folder in racy}
         for path in self.files:
             parent, _, name = path.rstrip("/").rpartition("/")
-            if path and (parent + "/" if parent else "") in listed:
-                listed[parent + "/" if parent else ""].add(name)
+            names = listed.get(parent + "/" if parent else "")
+            if names is not None and path:
+                names.add(name)
         return all(set(os.listdir(prefix + folder)) == names for folder, names in listed.items())
 
     def _racy_folders(self) -> list[str]:
