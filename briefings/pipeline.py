@@ -384,7 +384,10 @@ class Builder:
         swaps = _body_edits(last, loaded, now) if last is not None else None
         # Only bodies changed since the published build: render those briefings' pages and feeds.
         patch = self._body_patch(published, loaded) if published is not None and swaps is None else None
-        if patch is None:
+        if patch is not None:  # their pages show their bodies (a file only touched is a cache hit: none)
+            with _timed(timings, "load"):
+                self._fill_bodies(p.briefing for s in patch if (p := self._parsed.get(self.root / s)) and p.briefing)
+        else:
             with _timed(timings, "load"):
                 self._fill_bodies(loaded)  # every page, feed and the index will read them
                 if self._cache is not None:

@@ -183,6 +183,24 @@ def test_edits_beyond_the_body_build_every_page_and_match_a_cold_build(tmp_path,
     assert build(site.root, out, cache=True).up_to_date, "the record knows the folders the update changed"
 
 
+@pytest.mark.parametrize("also_edited", [False, True])
+def test_a_file_touched_but_unchanged_is_built_from_the_cache_like_any_other(tmp_path, also_edited,
+                                                                             sampled_every_fifth):
+    """``chmod`` or a save without edits changes a file's stamps, not its bytes: the cache has
+    it (without its body), and its page is rendered all the same."""
+    site = make_site(tmp_path, many(25))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    os.chmod(site.root / "content" / "07.md", 0o600)
+    if also_edited:
+        path = site.root / "content" / "09.md"
+        touch(path, path.read_text(encoding="utf-8").replace("内容9", "内容9，改过"))
+    for _ in range(2):
+        assert build(site.root, out, cache=True).ok
+    assert build(site.root, tmp_path / "reference").ok
+    assert files_of(out) == files_of(tmp_path / "reference")
+
+
 def test_a_body_edit_the_index_cannot_patch_builds_the_index_from_every_body(tmp_path, sampled_every_fifth):
     """Changed headings reach the lexicon: the index is built again, from bodies the build
     had not loaded (it renders the edited page and its feeds only)."""

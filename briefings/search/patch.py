@@ -81,6 +81,9 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
         return None
     base = index.base_path
     changed = [i for i, b in enumerate(after) if b.source in edited]
+    for i in changed if fill is not None else ():
+        fill(before[i])
+        fill(after[i])
     if any(_outline(before[i]) != _outline(after[i]) or before[i].source != after[i].source for i in changed) \
             or any(base + b.url != url for b, url in zip(after, index.urls, strict=True)):
         return None  # other briefings, or other URLs, dates, titles …: not an edit of bodies alone
