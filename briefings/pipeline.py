@@ -24,7 +24,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .cache import ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
+try:
+    import fcntl
+except ImportError:  # Windows: builds do not take turns there
+    fcntl = None  # type: ignore[assignment]
+
+from .cache import CACHE_DIR, ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
 from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many, parse_source
 from .diagnostics import Diagnostic, Diagnostics
@@ -300,6 +305,24 @@ class _Parsed:
     digest: str | None = None  # hash of the file's bytes, when known (it keys the cached search index)
 
 
+class _ChangedMeanwhile(Exception):
+    """A briefing file changed during the build, after the build had read it."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source)
+        self.source = source
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (made if missing), waiting for another process's."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as stream:
+        if fcntl is not None:
+            fcntl.flock(stream, fcntl.LOCK_EX)  # released when the file is closed, or the process ends
+        yield
+
+
 class Builder:
     """Builds one site again and again, reusing what did not change.
 
@@ -353,7 +376,23 @@ class Builder:
 
         Without ``changed`` every content file is checked (by size and mtime). Nothing is
         written unless every step succeeded.
+
+        Builds that keep the build cache take turns: two at once (two terminals, a watcher)
+        could otherwise publish into one output folder from one record, each recording the
+        other's files as its own.
         """
+        try:
+            if not (self.persist_cache and write):
+                return self._build(changed, write)
+            with _exclusive(self.root / CACHE_DIR / "lock"):
+                return self._build(changed, write)
+        except _ChangedMeanwhile as exc:  # nothing was published: the writer discarded it
+            result = BuildResult(Diagnostics())
+            result.diagnostics.error(exc.source, None, "file changed or vanished while it was being built",
+                                     "build again")
+            return result
+
+    def _build(self, changed: Iterable[Path] | None, write: bool) -> BuildResult:
         diagnostics = Diagnostics()
         result = BuildResult(diagnostics)
         timings = result.timings
@@ -440,7 +479,7 @@ class Builder:
                 result.pages = sum(1 for o in pages if o.path.endswith(".html"))
             else:
                 result.pages = published.record.pages  # type: ignore[union-attr]
-            stamps = None
+            stamps, stamped_at = None, 0
             if not write or self.in_place:
                 result.outputs = pages + self._collect(index, timings)
                 if write:
@@ -449,6 +488,7 @@ class Builder:
                 index_outputs = self._write_out(result, pages, index, writer)
                 if index_outputs is not None:
                     result.outputs = pages + index_outputs
+                    stamped_at = time.time_ns()
                     stamps = writer.report(result)
         finally:
             if index is not None:
@@ -462,7 +502,8 @@ class Builder:
                 sources = self._file_hashes()
                 save_record(self.root, BuildRecord.of(
                     inputs, self.out_dir, result.digests, result.pages, diagnostics,
-                    valid_until=_next_publication(loaded, now, self.options), sources=sources, files=stamps))
+                    valid_until=_next_publication(loaded, now, self.options), sources=sources, files=stamps,
+                    stamped_at=stamped_at))
         if result.ok and assembled_clean and patch is None:  # a patch leaves no render to build on
             self._last = _LastBuild(loaded, site, redirects, _next_publication(loaded, now, self.options))
         return result
@@ -556,14 +597,17 @@ class Builder:
             self._cache.fill(briefing)
         except KeyError:  # the cache lost it (another build saved meanwhile): parse the file again
             assert self._config is not None
-            data = (self.root / briefing.source).read_bytes()
+            try:
+                data = (self.root / briefing.source).read_bytes()
+            except OSError:
+                raise _ChangedMeanwhile(briefing.source) from None
             own = Diagnostics()
             self._cache.put(briefing.source, file_digest(data), parse_source(briefing.source, data, self._config, own),
                             own.items)
             try:
                 self._cache.fill(briefing)  # the body of the bytes it was parsed from, or none
             except KeyError:
-                raise RuntimeError(f"{briefing.source} changed while it was being built: build again") from None
+                raise _ChangedMeanwhile(briefing.source) from None
 
     def preload(self) -> None:
         """Parse every briefing now, across all cores: call before starting threads.

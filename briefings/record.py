@@ -142,19 +142,22 @@ class BuildRecord:
     diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings to report again
     outputs: dict[str, bytes] = field(default_factory=dict)  # output path → output_digest
     sources: dict[str, str] = field(default_factory=dict)  # briefing source → hash of the bytes it was made from
-    recorded_at: int = 0  # time.time_ns() when ``files`` was taken
+    recorded_at: int = 0  # time.time_ns() just before ``files`` was taken
 
     @classmethod
     def of(cls, inputs: InputsStamp, out_dir: Path, digests: dict[str, bytes], pages: int,
            diagnostics: Iterable[Diagnostic], valid_until: dt.datetime | None, sources: dict[str, str],
-           files: dict[str, tuple[int, int, int]] | None = None) -> BuildRecord:
+           files: dict[str, tuple[int, int, int]] | None = None, stamped_at: int = 0) -> BuildRecord:
         """The record of a build just published into ``out_dir``; ``digests`` by output path.
 
         ``files``: the folder's stamps when the caller knows them (it changed a few files of a
-        folder it knew), else the folder is walked.
+        folder it knew; ``stamped_at``: time.time_ns() before it took them), else the folder is
+        walked. A folder is racy (see ``intact``) from the moment its stamp was taken.
         """
-        return cls(inputs, str(out_dir.resolve()), output_stamps(out_dir) if files is None else files,
-                   valid_until, pages, list(diagnostics), digests, sources, time.time_ns())
+        if files is None:
+            stamped_at, files = time.time_ns(), output_stamps(out_dir)
+        return cls(inputs, str(out_dir.resolve()), files, valid_until, pages, list(diagnostics), digests, sources,
+                   stamped_at)
 
     def intact(self, out_dir: Path) -> bool:
         """Whether ``out_dir`` holds exactly what this record's build published there.

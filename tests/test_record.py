@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 
 import pytest
 from sitebuilder import make_site
@@ -257,6 +258,24 @@ def test_a_build_that_finds_bodies_lost_parses_their_files_again(tmp_path, monke
     assert build(site.root, tmp_path / "reference").ok
     assert files_of(out) == files_of(tmp_path / "reference")
 
+    # the same, but the file changed after the build had read it: an error, nothing published
+    published = files_of(out)
+    monkeypatch.setattr(ParseCache, "_shard_bodies", replaced_meanwhile)
+    load = pipeline.Builder._load
+
+    def edited_meanwhile(self, *args, **kwargs):
+        loaded = load(self, *args, **kwargs)
+        touch(site.root / "content" / "07.md", "---\ntitle: 改过\ndate: 2023-03-07\n---\n改过。\n")
+        return loaded
+
+    monkeypatch.setattr(pipeline.Builder, "_load", edited_meanwhile)
+    touch(template, template.read_text(encoding="utf-8") + "<!-- v3 -->\n")
+    failed = build(site.root, out, cache=True)
+    assert not failed.ok
+    assert [d.format() for d in failed.diagnostics] == [
+        "content/07.md: error: file changed or vanished while it was being built (build again)"]
+    assert files_of(out) == published
+
 
 def test_the_published_version_decides_what_a_body_edit_is(tmp_path, sampled_every_fifth):
     """A build that failed parsed a new title into the cache; a later body edit of that file
@@ -415,3 +434,17 @@ def test_a_file_added_in_the_tick_the_build_wrote_its_folder_is_found(tmp_path, 
     assert not record.intact(out)
     record.recorded_at = as_recorded[1] + 10_000_000_000  # 10 s after: the stamps alone are trusted
     assert record.intact(out)
+
+
+def test_builds_with_the_cache_take_turns(tmp_path):
+    """A second build of the same site waits for the first (they share one record and folder)."""
+    site = make_site(tmp_path, many(12))
+    out = tmp_path / "public"
+    assert build(site.root, out, cache=True).ok
+    done = threading.Event()
+    with pipeline._exclusive(site.root / ".briefings-cache" / "lock"):  # a build under way
+        waiting = threading.Thread(target=lambda: done.set() if build(site.root, out, cache=True).ok else None)
+        waiting.start()
+        assert not done.wait(1.0), "the second build waited"
+    waiting.join(30)
+    assert done.is_set()
