@@ -305,6 +305,9 @@ class _Parsed:
     digest: str | None = None  # hash of the file's bytes, when known (it keys the cached search index)
 
 
+_READ_WHOLE_FROM = 100  # bodies wanted at once: from this many, the cache's files are read whole
+
+
 class _ChangedMeanwhile(Exception):
     """A briefing file changed during the build, after the build had read it."""
 
@@ -587,7 +590,10 @@ class Builder:
 
     def _fill_bodies(self, briefings: Iterable[Briefing]) -> None:
         """Load the bodies of those of ``briefings`` that came from the parse cache without them."""
-        for briefing in briefings:
+        wanted = [b for b in briefings if not has_body(b)]
+        if self._cache is not None and len(wanted) > _READ_WHOLE_FROM:
+            self._cache.read_all(b.source for b in wanted)
+        for briefing in wanted:
             self._fill_body(briefing)
 
     def _fill_body(self, briefing: Briefing) -> None:

@@ -135,10 +135,39 @@ def test_parse_cache_drops_a_shard_whose_bodies_are_not_the_ones_saved_with_it(t
     cache = ParseCache.open(tmp_path, config)
     cache.put("content/a.md", file_digest(b"one"), briefing, [])
     cache.save()
-    first = {path: path.read_bytes() for path in (tmp_path / ".briefings-cache" / "parsed").glob("*.pickle")}
+    briefings = {path: path.read_bytes() for path in (tmp_path / ".briefings-cache" / "parsed").glob("*.pickle")}
     cache.put("content/a.md", file_digest(b"two"), edited, [])
     cache.save()
-    for path, data in first.items():
-        if not path.name.endswith(".body.pickle"):
-            path.write_bytes(data)  # the first save's briefings beside the second save's bodies
+    for path, data in briefings.items():
+        path.write_bytes(data)  # the first save's briefings beside the second save's bodies
     assert ParseCache.open(tmp_path, config).get("content/a.md", file_digest(b"one")) is None
+
+
+def test_parse_cache_reads_one_body_where_it_lies_and_never_a_short_one(tmp_path):
+    config = _config()
+    cache = ParseCache.open(tmp_path, config)
+    texts = {f"content/{k}.md": f"---\ntitle: 第{k}次\ndate: 2023-06-15\n---\n正文{k}。\n\n## 小节\n\n内容{k}。\n"
+             for k in range(6)}
+    parsed = {source: parse(text, source)[0] for source, text in texts.items()}
+    for source, briefing in parsed.items():
+        cache.put(source, file_digest(texts[source].encode()), briefing, [])
+    cache.save()
+    again = ParseCache.open(tmp_path, config)
+    for source, briefing in parsed.items():
+        cached, _ = again.get(source, file_digest(texts[source].encode()))
+        again.fill(cached)
+        assert cached == briefing and cached.toc == briefing.toc
+    holding = [p for p in (tmp_path / ".briefings-cache" / "parsed").glob("*.body") if p.stat().st_size]
+    for bodies in holding:
+        bodies.write_bytes(bodies.read_bytes()[:-1])  # cut short: the last body of each file
+    cut = ParseCache.open(tmp_path, config)
+    failed = 0
+    for source in parsed:
+        cached, _ = cut.get(source, file_digest(texts[source].encode()))
+        try:
+            cut.fill(cached)
+        except KeyError:
+            failed += 1
+        else:
+            assert cached == parsed[source]
+    assert failed == len(holding) > 0

@@ -242,15 +242,17 @@ def test_a_build_that_finds_bodies_lost_parses_their_files_again(tmp_path, monke
     site = make_site(tmp_path, many(25))
     out = tmp_path / "public"
     assert build(site.root, out, cache=True).ok
+    parsed = site.root / ".briefings-cache" / "parsed"
     lost = _shard_of("content/07.md")
-    shard_bodies = ParseCache._shard_bodies
+    open_cache = ParseCache.open
 
-    def replaced_meanwhile(self: ParseCache, n: int) -> dict:
-        if n == lost and n not in self._bodies:
-            self._bodies[n] = {}  # another build saved this shard: the bodies' file read is gone
-        return shard_bodies(self, n)
+    def replaced_meanwhile(cls: type[ParseCache], *args: object) -> ParseCache:
+        cache = open_cache(*args)
+        for bodies in parsed.glob(f"{lost}.*.body"):
+            bodies.unlink()  # another build saved this shard since: the bodies' file named is gone
+        return cache
 
-    monkeypatch.setattr(ParseCache, "_shard_bodies", replaced_meanwhile)
+    monkeypatch.setattr(ParseCache, "open", classmethod(replaced_meanwhile))
     template = site.root / "themes/default/templates/base.html"
     touch(template, template.read_text(encoding="utf-8") + "<!-- v2 -->\n")  # every page: every body
     assert build(site.root, out, cache=True).ok
@@ -260,7 +262,7 @@ def test_a_build_that_finds_bodies_lost_parses_their_files_again(tmp_path, monke
 
     # the same, but the file changed after the build had read it: an error, nothing published
     published = files_of(out)
-    monkeypatch.setattr(ParseCache, "_shard_bodies", replaced_meanwhile)
+    monkeypatch.setattr(ParseCache, "open", classmethod(replaced_meanwhile))
     load = pipeline.Builder._load
 
     def edited_meanwhile(self, *args, **kwargs):
