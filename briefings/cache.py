@@ -2,7 +2,7 @@
 
 Entries are keyed by the file's bytes (a hash) and by a fingerprint of everything else a
 parse depends on: the site's config and the code of this package. Change either and the
-whole cache is ignored. The cache is a few pickles in ``SITE/.briefings-cache/parsed/``;
+whole cache is ignored. The cache is a few files in ``SITE/.briefings-cache/parsed/``;
 delete the folder at any time.
 """
 
@@ -187,8 +187,12 @@ class ParseCache:
         if has_body(briefing):
             return
         blob = self._body(briefing.source, vars(briefing).get(_LOADED_FROM))
+        try:
+            fields = pickle.loads(blob)
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
+            raise KeyError(briefing.source) from None  # damaged: as if not cached
         # A frozen dataclass: its fields are set the way its __init__ sets them.
-        vars(briefing).update(zip(BODY, pickle.loads(blob), strict=True))
+        vars(briefing).update(zip(BODY, fields, strict=True))
 
     def filled(self, briefing: Briefing) -> Briefing:
         """A copy of ``briefing`` with its body (``fill``); the cache's own stays without."""

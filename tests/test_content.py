@@ -171,3 +171,9 @@ def test_parse_cache_reads_one_body_where_it_lies_and_never_a_short_one(tmp_path
         else:
             assert cached == parsed[source]
     assert failed == len(holding) > 0
+    for bodies in holding:
+        bodies.write_bytes(b"\0" * bodies.stat().st_size)  # damaged, the same length
+    damaged = ParseCache.open(tmp_path, config)
+    cached, _ = damaged.get("content/0.md", file_digest(texts["content/0.md"].encode()))
+    with pytest.raises(KeyError):
+        damaged.fill(cached)
