@@ -22,7 +22,7 @@ from typing import NoReturn
 from . import pinyin
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .model import Briefing
+from .model import Briefing, copied
 
 CACHE_DIR = ".briefings-cache"
 _FOLDER = "parsed"
@@ -112,6 +112,7 @@ def _shard(source: str) -> int:
     return zlib.crc32(source.encode()) % _SHARDS
 
 
+_READ_WHOLE_FROM = 100  # bodies wanted at once: from this many, the shards' files are read whole
 Entry = tuple[str, "Briefing | None", list[Diagnostic]]  # (file hash, briefing without its body, diagnostics)
 _LOADED_FROM = "_body_of"  # set on a briefing without its body: the file hash its body belongs to
 
@@ -196,16 +197,19 @@ class ParseCache:
 
     def filled(self, briefing: Briefing) -> Briefing:
         """A copy of ``briefing`` with its body (``fill``); the cache's own stays without."""
-        copy = object.__new__(Briefing)
-        object.__setattr__(copy, "__dict__", dict(vars(briefing)))
+        copy = copied(briefing)
         self.fill(copy)
         return copy
 
-    def read_all(self, sources: Iterable[str]) -> None:
-        """Read whole the bodies' files of these sources' shards: for filling most of them, one
-        read a shard beats one a body."""
-        for n in {_shard(source) for source in sources}:
-            self._shard_bodies(n)
+    def fill_all(self, briefings: Iterable[Briefing]) -> None:
+        """``fill`` each of ``briefings`` that lacks its body. Past ``_READ_WHOLE_FROM`` of
+        them on, their shards' bodies' files are read whole first: one read a shard beats one a body."""
+        wanted = [b for b in briefings if not has_body(b)]
+        if len(wanted) > _READ_WHOLE_FROM:
+            for n in {_shard(b.source) for b in wanted}:
+                self._shard_bodies(n)
+        for briefing in wanted:
+            self.fill(briefing)
 
     def release(self) -> None:
         """Let go of the bodies read (saved ones are read again if asked for): a build of
@@ -290,9 +294,7 @@ def _body_file(n: int, token: str) -> str:
 
 
 def _without_body(briefing: Briefing, digest: str) -> Briefing:
-    copy = object.__new__(Briefing)
-    object.__setattr__(copy, "__dict__", {**vars(briefing), **dict.fromkeys(BODY, NOT_LOADED), _LOADED_FROM: digest})
-    return copy
+    return copied(briefing, **dict.fromkeys(BODY, NOT_LOADED), **{_LOADED_FROM: digest})
 
 
 _READINGS = "pinyin.pickle"

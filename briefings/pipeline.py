@@ -305,9 +305,6 @@ class _Parsed:
     digest: str | None = None  # hash of the file's bytes, when known (it keys the cached search index)
 
 
-_READ_WHOLE_FROM = 100  # bodies wanted at once: from this many, the cache's files are read whole
-
-
 class _ChangedMeanwhile(Exception):
     """A briefing file changed during the build, after the build had read it."""
 
@@ -591,8 +588,9 @@ class Builder:
     def _fill_bodies(self, briefings: Iterable[Briefing]) -> None:
         """Load the bodies of those of ``briefings`` that came from the parse cache without them."""
         wanted = [b for b in briefings if not has_body(b)]
-        if self._cache is not None and len(wanted) > _READ_WHOLE_FROM:
-            self._cache.read_all(b.source for b in wanted)
+        if self._cache is not None:
+            with contextlib.suppress(KeyError):  # one the cache lost: parsed again below, one at a time
+                self._cache.fill_all(wanted)
         for briefing in wanted:
             self._fill_body(briefing)
 
