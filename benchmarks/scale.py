@@ -54,6 +54,23 @@ def hugo_binary(cache: Path) -> Path:
     return binary
 
 
+def hugo_runs(site: Path, hugo_site: Path, runs: int, cache: Path) -> list[tuple[float, float]]:
+    """Hugo building ``site``'s Markdown with minimal layouts ``runs`` times, each into a fresh
+    public folder: (wall seconds, peak MB) of each run."""
+    shutil.rmtree(hugo_site, ignore_errors=True)
+    shutil.copytree(site / "content", hugo_site / "content")
+    (hugo_site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for name, text in HUGO_LAYOUTS.items():
+        (hugo_site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
+        (hugo_site / "layouts" / name).write_text(text, encoding="utf-8")
+    binary = hugo_binary(cache / "briefings-bench-cache")
+    measured = []
+    for _ in range(runs):
+        shutil.rmtree(hugo_site / "public", ignore_errors=True)
+        measured.append(timed([str(binary), "--quiet", "--source", str(hugo_site)], hugo_site))
+    return measured
+
+
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     """(wall seconds, peak resident MB of the largest process) of one command."""
     start = time.perf_counter()
@@ -74,19 +91,7 @@ def bench(n: int, runs: int, with_hugo: bool, tmp: Path) -> dict[str, tuple[floa
     out = tmp / f"out{n}"
     results: dict[str, tuple[float, float]] = {}
     if with_hugo:
-        hugo_site = tmp / f"hugo{n}"
-        shutil.rmtree(hugo_site, ignore_errors=True)
-        shutil.copytree(site / "content", hugo_site / "content")
-        (hugo_site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
-        for name, text in HUGO_LAYOUTS.items():
-            (hugo_site / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
-            (hugo_site / "layouts" / name).write_text(text, encoding="utf-8")
-        binary = hugo_binary(tmp.parent / "briefings-bench-cache")
-        hugo_runs = []
-        for _ in range(runs):
-            shutil.rmtree(hugo_site / "public", ignore_errors=True)
-            hugo_runs.append(timed([str(binary), "--quiet", "--source", str(hugo_site)], hugo_site))
-        results["hugo"] = median_of(hugo_runs)
+        results["hugo"] = median_of(hugo_runs(site, tmp / f"hugo{n}", runs, tmp.parent))
 
     # The parse cache is on, as users run it; "cold" deletes it first.
     build = [sys.executable, "-m", "briefings", "build", str(site), "-o", str(out), "--quiet"]
