@@ -499,4 +499,4 @@ def errors_of(result: BuildResult) -> list[str]:
 @pytest.mark.usefixtures("sampled_every_fifth")  # body edits the lexicon does not read patch the search index
 def test_any_sequence_of_edits_builds_with_the_cache_what_a_cold_build_publishes():
     run_state_machine_as_test(EditsThenBuilds, settings=settings(
-        max_examples=6, stateful_step_count=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]))
+        max_examples=5, stateful_step_count=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]))
