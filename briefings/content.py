@@ -10,25 +10,36 @@ import datetime as dt
 import difflib
 import multiprocessing
 import os
+import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from . import pinyin, slugs
 from .config import SiteConfig, normalise_language
-from .diagnostics import Diagnostic, Diagnostics
+from .diagnostics import Diagnostic, Diagnostics, Severity
 from .frontmatter import FrontMatterError, split
 from .markdown import render_markdown
-from .model import Briefing
+from .model import Briefing, Reference
 from .pinyin import HAN_RUN
 
 CONTENT_DIR = "content"
 KNOWN_KEYS = (
     "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
-    "attendees", "location", "translation_key", "aliases",
+    "attendees", "location", "translation_key", "aliases", "image",
 )
+IMAGE_TYPES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif"})
+# Published as they are and listed at the end of the page (附件); .svg only when it is safe.
+ATTACHMENT_TYPES = frozenset({
+    ".pdf", ".ofd", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ppt", ".pptx", ".zip", ".txt", ".csv",
+    ".odt", ".ods", ".odp", ".rar", ".7z",
+})
+_PAGE_TYPES = frozenset({"", ".html", ".htm", ".md", ".xml"})  # links to pages, not files to publish
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_COMPUTER_PATHS = ("/home/", "/Users/", "/tmp/", "/mnt/", "/media/", "/var/", "/etc/", "/root/", "/private/")
 _SENTENCE_END = "。！？；!?;"
 _CLAUSE_END = "，、：,:"
 
@@ -57,6 +68,12 @@ def decode_source(data: bytes) -> str:
 def is_briefing_path(relative: str) -> bool:
     """Whether a path under content/ ('2023/x.md') is a briefing's: editor temp and hidden files are not."""
     return relative.endswith(".md") and not any(part.startswith((".", "_")) for part in relative.split("/"))
+
+
+def is_content_path(relative: str) -> bool:
+    """Whether a path under content/ is a briefing's or a file one may publish (not hidden, not
+    an editor's temp file, not under a `_drafts/`-style folder)."""
+    return not any(part.startswith((".", "_")) for part in relative.split("/")) and not relative.endswith("~")
 
 
 def briefing_files(root: Path, *, resolve: bool = False) -> list[Path]:
@@ -165,6 +182,23 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         diagnostics.warning(source, document.body_line + offset, f"removed unsafe HTML: {what}",
                             "only formatting tags are kept")
     summary = _text(front.get("summary")) or cut_summary(body.first_paragraph, config.summary_length)
+    body_lines = document.body.split("\n")
+    resources = []
+    for offset, kind, href, alt in body.links:
+        line_text = body_lines[offset] if offset < len(body_lines) else ""
+        reference = find_reference(source, href, kind, document.body_line + offset, line_text, alt, diagnostics)
+        if reference is not None:
+            resources.append(reference)
+    image = _text(front.get("image"))
+    if image and not image.startswith(("http://", "https://")):
+        line = lines.get("image", 1)
+        cover = find_reference(source, quote(image), "cover", line, f"image: {image}", "", diagnostics)
+        if cover is None or cover.path.rsplit(".", 1)[-1].lower() not in {t[1:] for t in IMAGE_TYPES}:
+            if cover is not None:
+                diagnostics.error(source, line, f"`image` must name a photo (JPEG, PNG, WebP or GIF), not {image!r}")
+            return None
+        resources.append(cover)
+        image = ""
     return Briefing(
         source=source,
         title=title,
@@ -189,7 +223,53 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         reading_minutes=body.reading_minutes,
         extra={k: v for k, v in front.items() if k not in KNOWN_KEYS},
         key_lines=lines,
+        resources=tuple(resources),
+        image=image,
     )
+
+
+def find_reference(source: str, href: str, kind: str, line: int, line_text: str, alt: str,
+                   diagnostics: Diagnostics) -> Reference | None:
+    """The file a link or image of ``source`` names beside it, or None for a link to a page or
+    another site (after reporting a link that must not be followed: out of the briefing's
+    folder, to the author's own disk, to a type of file the site does not publish)."""
+    written = unquote(href)
+    on_computer = re.match(r"(?i)file:|[a-z]:[\\/]", written) is not None
+    if href.startswith(("#", "//")) or (_SCHEME.match(href) and not on_computer):
+        return None
+    path = unquote(href.split("#", 1)[0].split("?", 1)[0])
+    col = (line_text.find(written) + 1 or line_text.find(path) + 1 or line_text.find("](") + 3 or 1) \
+        if line_text else 1
+    what = "image" if kind == "image" else "file"
+
+    def refuse(message: str, hint: str) -> None:
+        diagnostics.add(Diagnostic(source, line, Severity.ERROR, message, hint, col))
+
+    if on_computer or "\\" in path or path.startswith(_COMPUTER_PATHS):
+        refuse(f"{what} {written} is a path on your computer, not in the site",
+               "put the file beside the briefing and link it by its name, e.g. (photo.jpg)")
+        return None
+    if path.startswith("/"):
+        return None  # a page or a file of static/, by its URL
+    suffix = posixpath.splitext(path)[1].lower()
+    if (path.endswith("/") or suffix in _PAGE_TYPES) and kind != "image":
+        return None
+    folder = posixpath.dirname(source)
+    resolved = posixpath.normpath(posixpath.join(folder, path))
+    if not resolved.startswith(folder + "/"):
+        refuse(f"{what} {written} is outside the briefing's folder",
+               "a briefing publishes only files in its own folder: copy the file there, or make the "
+               "briefing a folder (index.md) holding its files")
+        return None
+    if kind == "cover" or kind == "image":
+        if suffix not in IMAGE_TYPES and suffix != ".svg":
+            refuse(f"{written} cannot be shown as an image", "images are JPEG, PNG, WebP, GIF or SVG files")
+            return None
+    elif suffix not in IMAGE_TYPES | ATTACHMENT_TYPES | {".svg"}:
+        refuse(f"files of type {suffix} are not published",
+               "attachments are " + ", ".join(sorted(t[1:] for t in ATTACHMENT_TYPES)))
+        return None
+    return Reference(resolved[len(folder) + 1:], resolved, href, kind, line, col, alt)
 
 
 def cut_summary(text: str, limit: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,6 +69,9 @@ class RenderedBody:
     word_count: int
     # (line offset inside the body, 0-based; what was removed) for each sanitised HTML piece
     removed_html: tuple[tuple[int, str], ...]
+    # (line offset, 'image' or 'link', destination as rendered, alt text) of each link and
+    # image, in reading order: what resources.py publishes beside the page
+    links: tuple[tuple[int, str, str, str], ...] = ()
 
     @property
     def reading_minutes(self) -> int:
@@ -97,6 +101,7 @@ def render_markdown(body: str) -> RenderedBody:
     tokens = _PARSER.parse(body, {})
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
     toc, sections, first_paragraph, removed = _walk(tokens)
+    links = tuple((line, kind, href, alt) for line, kind, href, alt in _links(tokens))
     text = "".join(section.heading + section.text for section in sections)
     return RenderedBody(
         html=sanitise(html),
@@ -106,6 +111,7 @@ def render_markdown(body: str) -> RenderedBody:
         han_count=sum(len(run) for run in HAN_RUN.findall(text)),
         word_count=len(_LATIN_WORD.findall(text)),
         removed_html=removed,
+        links=links,
     )
 
 
@@ -205,6 +211,20 @@ def unsafe_parts(html: str) -> list[str]:
                   and value.split(":", 1)[0] not in URL_SCHEMES):
                 found.append(f"{value.split(':', 1)[0]}: URL on <{name}>")
     return found
+
+
+def _links(tokens: list[Token]) -> Iterator[tuple[int, str, str, str]]:
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        line = token.map[0]
+        for child in token.children or ():
+            if child.type in {"softbreak", "hardbreak"}:
+                line += 1
+            elif child.type == "link_open":
+                yield line, "link", str(child.attrs.get("href", "")), ""
+            elif child.type == "image":
+                yield line, "image", str(child.attrs.get("src", "")), child.content
 
 
 def body_links(body: str) -> list[tuple[int, str]]:

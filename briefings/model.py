@@ -34,6 +34,37 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A file a briefing's body links (``[…](plan.pdf)``) or shows (``![…](photo.jpg)``),
+    relative to the briefing's own folder; ``cover``: named by ``image:`` in the front matter."""
+
+    name: str  # as the author wrote it, decoded: '附件1.pdf', 'images/a.png'
+    path: str  # relative to the site folder: 'content/2026/photo/附件1.pdf'
+    href: str  # as the rendered body spells it (percent-encoded), to find it there
+    kind: str  # 'image', 'link' or 'cover'
+    line: int
+    col: int
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file listed at the end of a briefing's page: 附件1：plan.pdf（PDF，235 KB）."""
+
+    name: str
+    href: str  # relative to the page, percent-encoded
+    label: str  # PDF, DOCX …
+    size: int  # bytes
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    href: str  # relative to the briefing's page
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class Briefing:
     source: str  # path relative to the site folder, with '/' separators
     title: str
@@ -59,6 +90,12 @@ class Briefing:
     # 1-based line of each front-matter key in the source file, for later diagnostics.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     slug_explicit: bool = False
+    # The files the body links or shows; the rest is filled in from them by resources.py.
+    resources: tuple[Reference, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    image: str = ""  # og:image: relative to the page, or an absolute URL from the front matter
+    thumbnail: Thumbnail | None = None
+    media_key: str = ""  # a hash of the files' contents: their outputs change when it does
     # Set when the site is assembled.
     url: str = ""
 

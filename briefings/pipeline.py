@@ -49,6 +49,7 @@ from .record import (
     stamp_of,
 )
 from .render import RenderState, render_body_edits, render_site
+from .resources import Resources
 from .search.index import SearchIndex, build_index, is_index_file
 from .search.patch import patch_index
 from .search.process import ForkedIndex, SearchProcess
@@ -365,6 +366,7 @@ class Builder:
         self._order: list[Path] | None = None  # self._files, sorted; None when it must be sorted again
         self._placed: dict[int, tuple[Briefing, Briefing]] = {}
         self._render = RenderState()
+        self._resources = Resources(self.root, self.persist_cache)  # the files beside briefings
         self._search: tuple[Any, list[Output]] | None = None
         self._last: _LastBuild | None = None
         # source → the version of a changed briefing that the published pages were made from
@@ -419,6 +421,8 @@ class Builder:
         self._published_versions = {}  # filled by a first load only: see _body_patch
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed, published)
+        with _timed(timings, "media"):  # photos and attachments: checked, images made or taken from the cache
+            loaded = self._resources.apply(loaded, diagnostics, fill=self._fill_body)
         last, self._last = self._last, None  # set again once this build is written
         swaps = _body_edits(last, loaded, now) if last is not None else None
         # Only bodies changed since the published build: render those briefings' pages and feeds.
@@ -470,6 +474,11 @@ class Builder:
                     elif not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
                         redirects = manifest_outputs(self.out_dir, site, pages, renderer, diagnostics)
                     pages += redirects
+                    with _timed(timings, "media"):
+                        media = self._resources.outputs(site.briefings, diagnostics)
+                    pages += media
+                    if renderer.revisited is not None:
+                        renderer.revisited = renderer.revisited + media
                     result.rendered, result.reused = renderer.rendered, renderer.reused
             if diagnostics.has_errors:
                 return result

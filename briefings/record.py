@@ -34,7 +34,7 @@ from stat import S_ISDIR
 
 from .cache import CACHE_DIR, code_fingerprint, read_cached, write_cached
 from .config import SiteConfig, theme_dir
-from .content import CONTENT_DIR, is_briefing_path
+from .content import CONTENT_DIR, is_content_path
 from .diagnostics import Diagnostic
 from .search.index import SearchIndex, groups
 
@@ -111,8 +111,9 @@ def inputs_stamp(config: SiteConfig, options: object) -> InputsStamp:
         digest.update(f"{folder}\n".encode())
         for stamp in _file_stamps(folder, follow=True):
             digest.update(repr(stamp).encode())
+    # every file a briefing may link (its photos, attachments) as well as the briefings
     content = {f"{CONTENT_DIR}/{path}": (size, mtime, ctime)
-               for path, size, mtime, ctime in _file_stamps(root / CONTENT_DIR, follow=True) if is_briefing_path(path)}
+               for path, size, mtime, ctime in _file_stamps(root / CONTENT_DIR, follow=True) if is_content_path(path)}
     return InputsStamp(digest.hexdigest(), content)
 
 

@@ -26,7 +26,7 @@ import jinja2.meta
 
 from .config import SiteConfig, theme_dir
 from .diagnostics import Diagnostics
-from .model import Briefing, Edition, Site, Tag
+from .model import Briefing, Edition, Site, Tag, Thumbnail
 from .output import Output
 from .site import tag_display_name, term_values, translation_key
 
@@ -44,6 +44,13 @@ class TemplateProblem(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def size_label(size: int) -> str:
+    """A file's size as the attachments list shows it: 235 KB, 1.4 MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def format_date(value: dt.datetime, lang: str) -> str:
@@ -76,11 +83,12 @@ class Card:
     meeting: str | None
     summary: str
     draft: bool
+    thumbnail: Thumbnail | None = None
 
     @classmethod
     def of(cls, briefing: Briefing) -> Card:
         return cls(briefing.title, briefing.url, briefing.date, briefing.meeting, briefing.summary,
-                   briefing.draft)
+                   briefing.draft, briefing.thumbnail)
 
 
 @dataclass(frozen=True)
@@ -183,6 +191,7 @@ class TemplateCache:
                 keep_trailing_newline=True,
             )
             self.env.filters["date"] = format_date
+            self.env.filters["filesize"] = size_label
         files = _template_files(folders)
         if files != self.files:
             # A new override in templates/ shadows a theme template Jinja still has compiled.
