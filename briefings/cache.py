@@ -30,7 +30,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 # The libraries whose output ends up in pages: another version may parse or render differently.
-_LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pypinyin", "PyYAML", "nh3")
+_LIBRARIES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pypinyin", "PyYAML", "nh3", "Pillow")
 
 
 @functools.cache

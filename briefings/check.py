@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from .config import SiteConfig, load_config
-from .content import SourceError, briefing_files, decode_source, parse_date
+from .content import CONTENT_DIR, SourceError, briefing_files, decode_source, find_reference, parse_date
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .editor import classify_tag
 from .frontmatter import Document, FrontMatterError, split
@@ -162,6 +163,8 @@ def lint_links(document: Document, text: str, source: str, page_url: str, target
     cursor: dict[int, int] = {}  # line → where the previous link on it ended
     for offset, href in body_links(document.body):
         line = document.body_line + offset
+        if find_reference(source, href, "link", line, "", "", Diagnostics()) is not None:
+            continue  # a file beside the briefing: the build publishes it, or says why not
         resolved = _site_path(href, page_url, config)
         if resolved is None:
             continue
@@ -257,6 +260,7 @@ def check_site(root: Path, options: BuildOptions | None = None, *, out_dir: Path
     config = load_config(root, Diagnostics(), options.base_url)
     if config is not None:
         findings += lint_content(texts, config, built.site, built.outputs, options)
+        findings += lint_unlinked(root, texts)
     result.findings = sorted(findings, key=lambda d: (d.path, d.line or 0, d.col or 0))
     return result
 
@@ -279,6 +283,36 @@ def lint_content(texts: Mapping[str, str], config: SiteConfig, site: Site | None
             found += lint_links(document, text, source, urls[source], targets, config)
     return found
 
+
+
+def lint_unlinked(root: Path, texts: Mapping[str, str]) -> list[Diagnostic]:
+    """Files under content/ that no briefing links or shows: the build does not publish them."""
+    referenced: set[str] = set()
+    for source, text in texts.items():
+        try:
+            document = split(text)
+        except FrontMatterError:
+            continue
+        hrefs = [href for _, href in body_links(document.body)]
+        image = document.front.get("image")
+        if isinstance(image, str):
+            hrefs.append(quote(image))
+        for href in hrefs:
+            reference = find_reference(source, href, "link", 1, "", "", Diagnostics())
+            if reference is not None:
+                referenced.add(reference.path)
+    found = []
+    for folder, dirs, names in os.walk(root / CONTENT_DIR):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in sorted(names):
+            if name.startswith((".", "_")) or name.endswith((".md", "~")):
+                continue
+            path = Path(folder, name).relative_to(root).as_posix()
+            if path not in referenced:
+                found.append(_finding(path, None, None, "unlinked-file",
+                                      "no briefing links or shows this file, so it is not published",
+                                      "link it from the briefing beside it, e.g. [附件](name), or delete it"))
+    return found
 
 
 def format_fix(change: Diagnostic) -> str:

@@ -313,7 +313,7 @@ def _nearby(path: Path, name: str) -> str:
         there = sorted(p.name for p in path.parent.iterdir() if not p.name.endswith(".md"))
     except OSError:
         return f"put {posixpath.basename(name)} in the briefing's folder"
-    close = difflib.get_close_matches(path.name, there, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(path.name, there, n=1, cutoff=0.75)
     if close:
         return f"did you mean {close[0]}?"
     return f"put {path.name} beside the briefing, or correct the name"
@@ -346,20 +346,4 @@ def _with_pictures(body: str, pictures: dict[str, str]) -> str:
         return f'<picture>{source}{img} alt="{alt}"{title}{lazy} decoding="async"></picture>'
 
     return _IMG.sub(swap, body)
-
-
-def unpublished_files(root: Path, content: str, referenced: set[str]) -> list[str]:
-    """The files under content/ (relative to the site folder) that are not briefings and that
-    no briefing links: they are not published."""
-    found = []
-    base = root / content
-    for folder, dirs, names in os.walk(base):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        for name in sorted(names):
-            if name.startswith((".", "_")) or name.endswith(".md") or name.endswith("~"):
-                continue
-            relative = Path(folder, name).relative_to(root).as_posix()
-            if relative not in referenced:
-                found.append(relative)
-    return found
 

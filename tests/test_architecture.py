@@ -12,6 +12,7 @@ OWNERS = {
     "nh3": {"markdown.py"},
     "jinja2": {"render.py"},
     "watchdog": {"serve/watcher.py"},
+    "PIL": {"media.py"},
 }
 
 
