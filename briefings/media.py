@@ -29,7 +29,8 @@ JPEG_QUALITY = 80
 MAX_PIXELS = 100_000_000
 # Bumped when the code below changes what it makes: the cache keys on it.
 VERSION = 1
-SETTINGS = f"v{VERSION} pillow={PILLOW_VERSION} widths={WIDTHS} fallback={FALLBACK_WIDTH} webp={WEBP_QUALITY} jpeg={JPEG_QUALITY}"
+SETTINGS = (f"v{VERSION} pillow={PILLOW_VERSION} widths={WIDTHS} fallback={FALLBACK_WIDTH} "
+            f"webp={WEBP_QUALITY} jpeg={JPEG_QUALITY}")
 
 # Pillow's own guard (a warning past 89 MP, an error past twice that) is ours, made an error.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
