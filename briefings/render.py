@@ -12,6 +12,7 @@ import importlib.util
 import math
 import multiprocessing
 import os
+import re
 import threading
 import tomllib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -44,6 +45,21 @@ class TemplateProblem(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+_RELATIVE_URL = re.compile(r'(\s(?:href|src)=")(?![A-Za-z][A-Za-z0-9+.-]*:|/|#)([^"]*)"')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+
+
+def absolute_links(html: str, base: str) -> str:
+    """Relative links and image sources of a body (its photos and attachments, beside the page)
+    made absolute against the page's URL ``base``: a feed reader resolves them against the feed."""
+    if 'src="' not in html and 'href="' not in html:
+        return html
+    html = _RELATIVE_URL.sub(lambda m: f'{m.group(1)}{base}{m.group(2)}"', html)
+    return _SRCSET.sub(lambda m: m.group(1) + ", ".join(
+        part if ":" in part.split(" ")[0] or part.startswith("/") else base + part
+        for part in m.group(2).split(", ")) + '"', html)
 
 
 def size_label(size: int) -> str:
@@ -192,6 +208,7 @@ class TemplateCache:
             )
             self.env.filters["date"] = format_date
             self.env.filters["filesize"] = size_label
+            self.env.filters["absolute_links"] = absolute_links
         files = _template_files(folders)
         if files != self.files:
             # A new override in templates/ shadows a theme template Jinja still has compiled.

@@ -2,18 +2,20 @@
 
 A Hypothesis state machine edits a small site — bodies, titles, tags, dates (future ones too),
 summaries, meetings, drafts; files added, deleted, moved, touched, chmodded and reverted to old
-bytes; theme files, site.toml, the published folder itself, the clock — and builds it as
-`briefings build SITE -o OUT` does (``build(..., cache=True)``, with the clock pinned). Beside
-it, a reference folder gets the same history of builds without the cache (``cache=False``), so
-it keeps the same URL manifest and redirects: after every build the two folders must hold the
-same files with the same bytes, and a second cached build must find nothing to do. A bad edit
-must fail both builds and leave both folders as they were; the next rule fixes it.
+bytes; photos added beside a briefing, replaced and deleted; theme files, site.toml, the published
+folder itself, the clock — and builds it as `briefings build SITE -o OUT` does (``build(...,
+cache=True)``, with the clock pinned). Beside it, a reference folder gets the same history of
+builds without the cache (``cache=False``), so it keeps the same URL manifest and redirects: after
+every build the two folders must hold the same files with the same bytes, and a second cached
+build must find nothing to do. A bad edit must fail both builds and leave both folders as they
+were; the next rule fixes it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import os
 import re
 import shutil
@@ -25,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from PIL import Image
 from sitebuilder import make_site
 from test_incremental import files_of
 from test_record import sampled_every_fifth  # noqa: F401  (a fixture)
@@ -99,6 +102,18 @@ def starting_site() -> str:
     files = files.replace("meeting: 局党组会\ntags: [双减, 课后服务]\n", "meeting: 局党组会\ntags: [双减, 课后服务]\n"
                           "translation_key: party-group\n", 1)
     return files + f"-- content/2023/b00.en.md --\n{ENGLISH}"
+
+
+def photo(n: int, width: int) -> bytes:
+    """A small plain JPEG, different for each ``n``: two published widths when wider than 480."""
+    image = Image.new("RGB", (width, width * 2 // 3), (30 + n * 37 % 200, 90, 140))
+    image.paste((200, 200, 40), (n % 50, 10, n % 50 + 40, 50))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+PHOTO = re.compile(r"\n!\[[^\]]*\]\(<?([^)>]+)>?\)\n")
 
 
 def set_key(text: str, key: str, value: str | None) -> str:
@@ -348,7 +363,66 @@ class EditsThenBuilds(RuleBasedStateMachine):
         (self.site / target).parent.mkdir(parents=True, exist_ok=True)
         (self.site / path).rename(self.site / target)
         self.history[target] = self.history.pop(path, [])
+        for name in PHOTO.findall((self.site / target).read_text(encoding="utf-8")):  # its photos go with it
+            old, new = f"{path.rsplit('/', 1)[0]}/{name}", f"{target.rsplit('/', 1)[0]}/{name}"
+            if old != new and (self.site / old).exists():
+                (self.site / old).rename(self.site / new)
+                self.history[new] = self.history.pop(old, [])
         self.then_build(later, f"moving {path} to {target}")
+
+    # rules: photos beside briefings
+
+    @working
+    @precondition(lambda self: self.read())
+    @rule(which=st.integers(0, 50), chinese=st.booleans(), width=st.sampled_from([300, 640]), later=st.booleans())
+    def add_photo(self, which: int, chinese: bool, width: int, later: bool) -> None:
+        """A photo put beside a briefing and shown in it (a Chinese file name, a space in it too)."""
+        path, n = self.pick(self.read(), which), self.next_serial()
+        name = f"会议 现场{n}.jpg" if chinese else f"photo{n}.jpg"
+        note(f"add photo {name} to {path}")
+        self.write(f"{path.rsplit('/', 1)[0]}/{name}", photo(n, width))
+        self.edit(path, lambda text: f"{text}\n![会议现场{n}](<{name}>)\n", "photo shown")
+        self.then_build(later, f"adding a photo to {path}")
+
+    def photos(self) -> list[str]:
+        """(photo path) of each photo a briefing shows, that is there."""
+        found = []
+        for path in self.read():
+            folder = path.rsplit("/", 1)[0]
+            for name in PHOTO.findall((self.site / path).read_text(encoding="utf-8")):
+                if (self.site / folder / name).exists():
+                    found.append(f"{folder}/{name}")
+        return sorted(set(found))
+
+    @working
+    @precondition(lambda self: self.photos())
+    @rule(which=st.integers(0, 50), width=st.sampled_from([300, 500, 700]), later=st.booleans())
+    def replace_photo(self, which: int, width: int, later: bool) -> None:
+        """Other bytes under the same name: the widths published follow (never wider than the photo)."""
+        path = self.pick(self.photos(), which)
+        note(f"replace {path} ({width} px)")
+        self.write(path, photo(self.next_serial(), width))
+        self.then_build(later, f"replacing {path}")
+
+    @working
+    @precondition(lambda self: self.photos())
+    @rule(which=st.integers(0, 50), later=st.booleans())
+    def delete_photo(self, which: int, later: bool) -> None:
+        """The photo taken out of every briefing that shows it, and deleted. Versions of those
+        briefings that show it are never reverted to: the build would rightly fail."""
+        path = self.pick(self.photos(), which)
+        folder, name = path.rsplit("/", 1)
+        note(f"delete {path}")
+        (self.site / path).unlink()
+        shown = f"(<{name}>)".encode()
+        for briefing in self.briefings():
+            if briefing.rsplit("/", 1)[0] == folder:
+                self.bad.update(data for data, _ in self.history.get(briefing, []) if shown in data)
+                text = (self.site / briefing).read_text(encoding="utf-8")
+                if shown.decode() in text:
+                    self.edit(briefing, lambda t: re.sub(rf"\n!\[[^\]]*\]\(<{re.escape(name)}>\)\n", "\n", t),
+                              "photo taken out")
+        self.then_build(later, f"deleting {path}")
 
     @working
     @rule(which=st.integers(0, 50), seconds=st.integers(-5, 5), later=st.booleans())
