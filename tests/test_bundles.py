@@ -6,6 +6,7 @@ import io
 import os
 import re
 import shutil
+from html import unescape as html_unescape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -183,6 +184,47 @@ def test_an_image_without_alt_text_is_a_warning_in_build_and_check_and_unlinked_
     assert any(m.startswith(warning) for m in checked), checked
     assert any(m.startswith("content/2026/photo/草稿图.png: warning: unlinked-file:") for m in checked), checked
     assert not any("broken-link" in m for m in checked), checked  # the photos and files are there
+
+
+def test_image_in_front_matter_is_og_image_and_thumbnail_even_when_the_body_shows_none(tmp_path):
+    site = make_site(tmp_path, """\
+-- content/a/index.md --
+---
+title: 会议
+date: 2023-06-15
+image: cover.jpg
+---
+
+正文，没有图片。
+-- content/b.md --
+---
+title: 另一次会议
+date: 2023-06-16
+image: https://cdn.example.org/b.jpg
+---
+
+![现场](b.png)
+""")
+    (site.root / "content/a/cover.jpg").write_bytes(picture(2000, 1000))
+    (site.root / "content/b.png").write_bytes(picture(640, 480, "PNG"))
+    assert site.build().ok, site.messages()
+    site.assert_page("/2023/06/hui-yi/", '<meta property="og:image" content="https://example.org/2023/06/hui-yi/'
+                                         'cover-960w.jpg">', "! <picture>")
+    site.assert_page("/2023/06/ling-yi-ci-hui-yi/",
+                     '<meta property="og:image" content="https://cdn.example.org/b.jpg">', "<picture>")
+    site.assert_page("/", 'src="/2023/06/hui-yi/cover-480w.webp" alt="" width="480" height="240"',
+                     'src="/2023/06/ling-yi-ci-hui-yi/b-480w.webp" alt="" width="480" height="360"')
+    assert site.exists("/2023/06/hui-yi/cover-1600w.webp") and not site.exists("/2023/06/hui-yi/cover.jpg")
+
+
+def test_feeds_carry_absolute_urls_for_photos_and_attachments(tmp_path):
+    site = bundle_site(tmp_path)
+    assert site.build().ok
+    feed = (site.out / "atom.xml").read_text(encoding="utf-8")
+    base = f"https://example.org{URL}"
+    assert f'srcset="{base}meeting-480w.webp 480w, {base}meeting-960w.webp 960w' in html_unescape(feed)
+    assert f'href="{base}{quote("附件1.pdf")}"' in html_unescape(feed)
+    assert 'src="meeting' not in html_unescape(feed)
 
 
 def test_a_clean_svg_is_published_as_it_is(tmp_path):

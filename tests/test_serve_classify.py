@@ -20,6 +20,8 @@ CASES = [
     ("content/2023", Kind.CONTENT),  # a folder made, moved or deleted
     ("content", Kind.CONTENT),
     ("content/2023/meeting.en.md", Kind.CONTENT),
+    ("content/2026/photo/会议现场.jpg", Kind.CONTENT),  # a photo dropped into a bundle: its page shows it
+    ("content/2026/photo/附件1.pdf", Kind.CONTENT),
     ("templates/briefing.html", Kind.TEMPLATE),
     ("templates/partials/head.html", Kind.TEMPLATE),
     ("themes/default/templates/base.html", Kind.TEMPLATE),
