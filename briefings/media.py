@@ -112,6 +112,9 @@ def process_image(data: bytes, name: str = "image") -> ProcessedImage:
         raise MediaError(f"{name} is too large to decode safely (more than {MAX_PIXELS // 1_000_000} megapixels)",
                          ) from None
     except UnidentifiedImageError:
+        if name.lower().endswith((".heic", ".heif")):
+            raise MediaError(f"{name}: this Pillow cannot read HEIC photos; export it as JPEG "
+                             "(or install pillow-heif)") from None
         raise MediaError(f"{name} is not an image: {_what_is_it(data)}") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise MediaError(f"{name} is damaged or truncated ({exc}); export it again") from None

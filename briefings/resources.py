@@ -216,6 +216,13 @@ class Resources:
                     severity: Severity = Severity.ERROR) -> None:
             own.add(Diagnostic(source, ref.line, severity, message, hint, ref.col))
 
+        def publish(ref: Reference, file: _File) -> None:
+            """One file beside the page; another under the same name is an error."""
+            earlier = files.setdefault(file.name, file)
+            if (earlier.path, earlier.key, earlier.index) != (file.path, file.key, file.index):
+                problem(ref, f"{file.name} would be published twice: as a file linked here and as a width "
+                             "of a photo", "rename the file")
+
         for ref, stamp in zip(briefing.resources, stamps, strict=True):
             path = self.root / ref.path
             fingerprint.update(f"{ref.path}\0{stamp}\0{keys.get(ref.path, '')}\n".encode())
@@ -248,13 +255,13 @@ class Resources:
                             Severity.WARNING)
                 for index, variant in enumerate(meta.variants):
                     name = variant_name(ref.name, variant)
-                    files.setdefault(name, _File(name, key=key, index=index, line=ref.line))
+                    publish(ref, _File(name, key=key, index=index, line=ref.line))
                 if ref.kind == "cover":
                     cover = (ref, meta, key)
                 else:
                     shown.setdefault(ref.href, (ref, meta, key))
                 continue
-            files.setdefault(ref.name, _File(ref.name, path=ref.path, line=ref.line))
+            publish(ref, _File(ref.name, path=ref.path, line=ref.line))
             if ref.kind == "link" and suffix in ATTACHMENT_TYPES and ref.name not in attachments:
                 attachments[ref.name] = Attachment(posixpath.basename(ref.name), quote(ref.name),
                                                    suffix[1:].upper(), stamp[0])

@@ -148,6 +148,7 @@ BAD = [
     ("![x](evil.svg)", "error: evil.svg is not published: it contains a <script> element"),
     ("![x](outside.png)", "error: outside.png is a link to a file outside the site"),
     ("[程序](setup.exe)", "error: files of type .exe are not published"),
+    ("![x](a.png) [y](a-480w.webp)", "error: a-480w.webp would be published twice"),
 ]
 
 
@@ -164,6 +165,8 @@ def test_bad_files_fail_the_build_with_file_line_and_column_and_leave_the_site(t
     (tmp_path / "secret.png").write_bytes(picture(100, 100, "PNG"))
     os.symlink(tmp_path / "secret.png", folder / "outside.png")
     (folder / "setup.exe").write_bytes(b"MZ")
+    (folder / "a.png").write_bytes(picture(600, 400, "PNG"))
+    (folder / "a-480w.webp").write_bytes(b"RIFF")
     with open(folder / "index.md", "a", encoding="utf-8") as stream:
         stream.write(line + "\n")
     result = site.build()
