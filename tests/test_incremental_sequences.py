@@ -101,6 +101,7 @@ def starting_site() -> str:
     files = "".join(f"-- content/2023/b{k:02d}.md --\n{briefing(k)}" for k in range(10))
     files = files.replace("meeting: 局党组会\ntags: [双减, 课后服务]\n", "meeting: 局党组会\ntags: [双减, 课后服务]\n"
                           "translation_key: party-group\n", 1)
+    files = files.replace("内容1。\n", "内容1。\n\n![会议现场](<现场 照片.jpg>)\n", 1)  # a photo from the start
     return files + f"-- content/2023/b00.en.md --\n{ENGLISH}"
 
 
@@ -159,6 +160,7 @@ class EditsThenBuilds(RuleBasedStateMachine):
         super().__init__()
         self.tmp = Path(tempfile.mkdtemp(prefix="briefings-sequences-"))
         self.site = make_site(self.tmp, starting_site(), config=CONFIG).root
+        (self.site / "content/2023/现场 照片.jpg").write_bytes(photo(0, 640))
         self.out, self.reference = self.tmp / "public", self.tmp / "reference"
         self.now = NOW
         self.serial = 0
@@ -166,7 +168,7 @@ class EditsThenBuilds(RuleBasedStateMachine):
         self.broken: str | None = None  # the file with a bad edit, which the next rule fixes
         # each file's versions, oldest first: (bytes, mtime_ns); follows a file that is moved
         self.history: dict[str, list[tuple[bytes, int]]] = {}
-        for path in [*self.briefings(), *THEME_FILES, "site.toml"]:
+        for path in [*self.briefings(), *THEME_FILES, "site.toml", "content/2023/现场 照片.jpg"]:
             self.remember(path)
         self.builds = 0
         self.unbuilt: list[str] = []  # edits made with ``later``, for the next build
