@@ -91,7 +91,10 @@ class Resources:
 
     def __init__(self, root: Path, persist: bool) -> None:
         self.root = root
-        self.persist = persist  # the media cache on disk (command-line builds), else in memory only
+        # Images made are stored in the media cache on disk (command-line builds), else kept in
+        # memory; what the cache holds is used either way (`check`, the dev server): its keys are
+        # the bytes of each photo and the settings, so it is never stale.
+        self.persist = persist
         self._done: dict[str, _Done] = {}
         self._hashes: dict[str, tuple[Stamp, str]] | None = None  # source file → (stamp, hash of its bytes)
         self._metas: dict[str, ImageMeta | str] = {}  # cache key → what was made, or why it failed
@@ -146,7 +149,7 @@ class Resources:
                 keys[ref.path] = key
                 if key in self._metas or key in jobs:
                     continue
-                stored = read_cached(self.root, f"{_FOLDER}/{key}.meta") if self.persist else None
+                stored = read_cached(self.root, f"{_FOLDER}/{key}.meta")
                 if isinstance(stored, (ImageMeta, str)):
                     self._metas[key] = stored
                     continue
@@ -163,7 +166,7 @@ class Resources:
         """An image file's cache key: the hash of its bytes and of the settings. The hash of a
         file whose size, mtime, ctime and inode are as before is not worked out again."""
         if self._hashes is None:
-            stored = read_cached(self.root, _STAMPS) if self.persist else None
+            stored = read_cached(self.root, _STAMPS)
             self._hashes = stored if isinstance(stored, dict) else {}
         stamp = _stamp(path)
         known = self._hashes.get(source)
