@@ -20,6 +20,10 @@ from briefings.diagnostics import Diagnostics
 from briefings.model import Briefing, Reference, copied
 from briefings.pipeline import Builder
 from briefings.resources import Resources
+from briefings.serve import Rebuilder
+from briefings.serve.classify import Kind
+from briefings.serve.server import LiveState
+from briefings.serve.watcher import Change
 from briefings.site import BuildOptions
 
 URL = "/2026/05/shi-jiao-yu-ju-zhao-kai-ju-dang-zu-kuo-da-hui/"
@@ -296,3 +300,32 @@ def test_the_dev_server_publishes_a_photo_dropped_into_a_bundle(tmp_path):
     assert result.ok and (site.out / URL.strip("/") / "new-600w.webp").is_file()
     assert not (site.out / URL.strip("/") / "new-1000w.webp").exists()
     assert 'width="600" height="400"' in site.page(URL)
+
+
+def test_the_dev_server_reloads_open_pages_when_a_photo_is_dropped_in(tmp_path):
+    """Through the dev server's Rebuilder, as the watcher drives it: the overlay names the missing
+    photo; once it is dropped into the bundle the overlay goes and open pages reload."""
+    site = make_site(tmp_path, "-- content/2026/photo/index.md --\n---\ntitle: 市教育局召开局党组扩大会\n"
+                               "date: 2026-05-10\n---\n\n![会议现场](new.jpg)\n")
+    builder = Builder(site.root, site.out, BuildOptions(drafts=True, future=True), serve=True, in_place=True,
+                      defer_search=True)
+    live = LiveState()
+    rebuilder = Rebuilder(builder, live, io.StringIO())
+    try:
+        rebuilder.rebuild(None)
+        failed = live.snapshot()
+        assert failed.problems == ("content/2026/photo/index.md:6:9: error: linked file new.jpg does not exist "
+                                   "(put new.jpg beside the briefing, or correct the name)",)
+        photo = site.root / "content/2026/photo/new.jpg"
+        photo.write_bytes(picture(800, 600))
+        rebuilder.rebuild([Change(photo, Kind.CONTENT)])
+        fixed = live.snapshot()
+        assert fixed.problems == () and fixed.version != failed.version
+        assert "new-800w.webp 800w" in site.page(URL)
+        published = site.out / URL.strip("/") / "new-800w.webp"
+        before = published.read_bytes()
+        photo.write_bytes(picture(800, 600, seed=90))  # the same size, other pixels: pages reload again
+        rebuilder.rebuild([Change(photo, Kind.CONTENT)])
+        assert live.snapshot().version != fixed.version and published.read_bytes() != before
+    finally:
+        builder.close()
