@@ -137,7 +137,7 @@ class Resources:
     def _prepare(self, briefings: list[Briefing]) -> dict[str, str]:
         """The cache key of each image file these briefings show (by path), made when missing."""
         keys: dict[str, str] = {}
-        jobs: dict[str, tuple[bytes, str]] = {}
+        jobs: dict[str, tuple[str, str]] = {}  # key → (path, name): each worker reads its photo
         for briefing in briefings:
             for ref in briefing.resources:
                 if ref.kind == "link" or ref.path in keys or ref.path.lower().endswith(".svg"):
@@ -145,7 +145,7 @@ class Resources:
                 path = self.root / ref.path
                 if not self._inside(path) or not path.is_file():
                     continue
-                key, data = self._key(ref.path, path)
+                key = self._key(ref.path, path)
                 keys[ref.path] = key
                 if key in self._metas or key in jobs:
                     continue
@@ -153,7 +153,7 @@ class Resources:
                 if isinstance(stored, (ImageMeta, str)):
                     self._metas[key] = stored
                     continue
-                jobs[key] = (data if data is not None else path.read_bytes(), ref.name)
+                jobs[key] = (str(path), ref.name)
         if jobs:
             # Forking is unsafe once other threads run (the dev server's watcher): one process then.
             workers = (os.cpu_count() or 1) if threading.active_count() == 1 else 1
@@ -162,7 +162,7 @@ class Resources:
                 self._store(key, made)
         return keys
 
-    def _key(self, source: str, path: Path) -> tuple[str, bytes | None]:
+    def _key(self, source: str, path: Path) -> str:
         """An image file's cache key: the hash of its bytes and of the settings. The hash of a
         file whose size, mtime, ctime and inode are as before is not worked out again."""
         if self._hashes is None:
@@ -171,12 +171,15 @@ class Resources:
         stamp = _stamp(path)
         known = self._hashes.get(source)
         if known is not None and known[0] == stamp:
-            return known[1], None
-        data = path.read_bytes()
-        key = f"{hashlib.blake2b(data, digest_size=16).hexdigest()}-{_SETTINGS_KEY}"
+            return known[1]
+        digest = hashlib.blake2b(digest_size=16)
+        with open(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+        key = f"{digest.hexdigest()}-{_SETTINGS_KEY}"
         self._hashes[source] = (stamp, key)
         self._hashes_changed = True
-        return key, data
+        return key
 
     def _save_hashes(self) -> None:
         if self.persist and self._hashes is not None and self._hashes_changed:
