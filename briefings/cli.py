@@ -138,6 +138,27 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import InitError, InitOptions, init_site, parse_languages
+
+    target = Path(args.dir)
+    try:
+        languages = parse_languages(args.lang)
+        base_url = args.base_url or "https://www.example.gov.cn/"
+        if not base_url.startswith(("http://", "https://")):
+            raise InitError(f"--base-url must be an absolute http(s) URL, got {base_url!r}")
+        written = init_site(target, InitOptions(title=args.title or "", base_url=base_url, languages=languages))
+    except InitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(target / path)
+    where = "" if args.dir == "." else f" {args.dir}"
+    print(f"made a new site in {target.resolve()}; next: `briefings serve{where}` to preview it, "
+          f"site.toml to name it, `briefings build{where}` to publish")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_site, format_fix, summary
 
@@ -179,6 +200,14 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--poll", action="store_true", help="poll for changes (network drives, containers)")
     serve_parser.add_argument("--open", action="store_true", help="open the site in a web browser")
     serve_parser.set_defaults(run=cmd_serve)
+
+    init_parser = commands.add_parser("init", help="make a new site folder that builds at once")
+    init_parser.add_argument("dir", nargs="?", default=".", help="the new site's folder (default: .)")
+    init_parser.add_argument("--title", help="the site's name (default: 会议简报 / Briefings)")
+    init_parser.add_argument("--base-url", help="where it will be published, e.g. https://www.example.gov.cn/wjw/")
+    init_parser.add_argument("--lang", default="zh",
+                             help="its languages, the default first: zh, en or zh,en (default: zh)")
+    init_parser.set_defaults(run=cmd_init)
 
     new_parser = commands.add_parser("new", help="start a draft briefing from the archetype")
     new_parser.add_argument("title", help="the briefing's title")

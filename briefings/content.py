@@ -25,6 +25,10 @@ from .model import Briefing
 from .pinyin import HAN_RUN
 
 CONTENT_DIR = "content"
+# Files under content/pages/ are standalone pages (About, Contact …), not briefings.
+PAGES_PREFIX = f"{CONTENT_DIR}/pages/"
+# A page without a date: it sorts nowhere and shows none, but the model's date is never empty.
+NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 KNOWN_KEYS = (
     "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
     "attendees", "location", "translation_key", "aliases",
@@ -135,8 +139,12 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         error("title", "`title` is required" if "title" not in front else "`title` is empty",
               "add `title: …` to the front matter")
     date = parse_date(front.get("date"), config)
-    if "date" not in front:
-        error("date", "`date` is required", "add `date: 2023-06-15` to the front matter")
+    page = source.startswith(PAGES_PREFIX)
+    if "date" not in front and page:
+        date = NO_DATE
+    elif "date" not in front:
+        error("date", "`date` is required", "add `date: 2023-06-15` to the front matter "
+              "(or put the file in content/pages/ if it is a page, not a briefing)")
     elif date is None:
         error("date", f"cannot read date {front['date']!r}", "write it as 2023-06-15 or 2023-06-15T09:00:00+08:00")
 
@@ -155,12 +163,14 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         if not slugs.is_valid_slug(slug):
             error("slug", f"invalid slug {slug!r}",
                   "use lowercase ASCII letters, digits and single '-', e.g. ke-hou-fu-wu-tui-jin-hui")
+    elif page and slugs.is_valid_slug(stem := _page_stem(source)):
+        slug = stem  # content/pages/about.md is at /about/
     else:
         slug = slugs.slugify(title)
 
     if len(diagnostics.errors) > errors_before or date is None:
         return None
-    body = render_markdown(document.body)
+    body = render_markdown(document.body, config.base_path)
     for offset, what in body.removed_html:
         diagnostics.warning(source, document.body_line + offset, f"removed unsafe HTML: {what}",
                             "only formatting tags are kept")
@@ -189,7 +199,14 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         reading_minutes=body.reading_minutes,
         extra={k: v for k, v in front.items() if k not in KNOWN_KEYS},
         key_lines=lines,
+        page=page,
     )
+
+
+def _page_stem(source: str) -> str:
+    """The file name of a page without .md and a language suffix: pages/about.en.md → about."""
+    name = source.rsplit("/", 1)[-1].removesuffix(".md")
+    return re.sub(r"\.[A-Za-z]{2}(?:[-_][A-Za-z]+)?$", "", name)
 
 
 def cut_summary(text: str, limit: int) -> str:

@@ -24,6 +24,7 @@ from .importer import decode_bytes, import_text
 from .model import Briefing
 from .site import briefing_url
 from .slugs import slugify
+from .theme import display_path
 
 ARCHETYPE = "briefing"
 # When neither the site nor its theme has an archetype.
@@ -203,7 +204,7 @@ def new_briefing(config: SiteConfig, title: str, *, date: dt.date, tags: Sequenc
     try:
         text = compose(front, source)
     except FrontMatterError as exc:
-        where = archetype.relative_to(config.root).as_posix() if archetype else "archetype"
+        where = display_path(archetype, config.root) if archetype else "archetype"
         raise EditorError(f"{where}:{exc.line}: {exc.message}") from None
     path = briefing_path(config, date, slug, code)
     if path.exists():

@@ -59,6 +59,8 @@ class Briefing:
     # 1-based line of each front-matter key in the source file, for later diagnostics.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     slug_explicit: bool = False
+    # A standalone page (content/pages/**.md): its own URL, in no list, tag or feed; no date needed.
+    page: bool = False
     # Set when the site is assembled.
     url: str = ""
 
@@ -89,6 +91,8 @@ def same_but_body(a: Briefing, b: Briefing) -> bool:
     Compares every other field, ``extra`` and ``key_lines`` included (equality skips them):
     a taxonomy may read ``extra``.
     """
+    if a.page or b.page:  # pages are rendered with the rest of the site, never patched alone
+        return False
     return all(getattr(a, name) == getattr(b, name) for name in _OUTER_FIELDS)
 
 
@@ -123,6 +127,7 @@ class Edition:
     tags: tuple[Tag, ...]  # sorted by pinyin / alphabet
     # the other taxonomies of site.toml (e.g. meeting), each with its terms sorted like tags
     terms: Mapping[str, tuple[Tag, ...]] = field(default_factory=dict, compare=False)
+    pages: tuple[Briefing, ...] = ()  # standalone pages (content/pages/), by URL
 
 
 @dataclass(frozen=True)
