@@ -66,6 +66,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{out_dir} is up to date ({result.pages} pages; nothing changed since the last build)")
     elif not args.quiet:
         print(f"built {result.pages} pages into {out_dir} in {elapsed:.2f} s")
+    site = result.site
+    if not args.quiet and site is not None and site.base_path and "robots.txt" in result.written:
+        # said when the file is new or changed, not on every build
+        host = site.base_url[: len(site.base_url) - len(site.base_path) - 1]
+        print(f"note: {out_dir / 'robots.txt'} is for {host}/robots.txt: crawlers look for it only at the "
+              f"host's root, not under {site.base_path}/; copy it there (or add its lines to the one there)")
     if args.profile:
         for step, seconds in result.timings.items():
             print(f"  {step:<10} {seconds * 1000:8.0f} ms")

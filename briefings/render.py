@@ -768,8 +768,19 @@ def site_pages(r: Renderer, site: Site) -> Iterator[Output]:
     default = site.default_language
     yield r.page("404.html", "/404.html", default, alternates=None)
     yield sitemap(r, site)
-    robots = f"User-agent: *\nAllow: /\nSitemap: {r.abs_url('/sitemap.xml')}\n"
-    yield Output("robots.txt", robots.encode("utf-8"), "robots.txt")
+    yield Output("robots.txt", robots_txt(site).encode("utf-8"), "robots.txt")
+
+
+def robots_txt(site: Site) -> str:
+    """Crawlers read robots.txt at the host's root only. At a root, that is ours; under a path
+    (/wjw/) ours is for the host's root: the lines to copy or add there (the build says so)."""
+    sitemap = site.base_url + "sitemap.xml"
+    if not site.base_path:
+        return f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n"
+    host = site.base_url[: len(site.base_url) - len(site.base_path) - 1]
+    return (f"# For {host}/robots.txt: crawlers read robots.txt only at the host's root, not under\n"
+            f"# {site.base_path}/. Copy this file there, or add these lines to the one there.\n"
+            f"User-agent: *\nAllow: {site.base_path}/\nSitemap: {sitemap}\n")
 
 
 def sitemap(r: Renderer, site: Site) -> Output:
