@@ -21,14 +21,12 @@ from .config import SiteConfig, normalise_language
 from .diagnostics import Diagnostic, Diagnostics
 from .frontmatter import FrontMatterError, split
 from .markdown import render_markdown
-from .model import Briefing
+from .model import NO_DATE, Briefing
 from .pinyin import HAN_RUN
 
 CONTENT_DIR = "content"
 # Files under content/pages/ are standalone pages (About, Contact …), not briefings.
 PAGES_PREFIX = f"{CONTENT_DIR}/pages/"
-# A page without a date: it sorts nowhere and shows none, but the model's date is never empty.
-NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 KNOWN_KEYS = (
     "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
     "attendees", "location", "translation_key", "aliases",

@@ -33,6 +33,10 @@ class Section:
     text: str
 
 
+# The date of a standalone page whose front matter gives none: it shows none (a briefing always has one).
+NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 @dataclass(frozen=True)
 class Briefing:
     source: str  # path relative to the site folder, with '/' separators
@@ -150,3 +154,9 @@ class Site:
     @property
     def briefings(self) -> tuple[Briefing, ...]:
         return tuple(b for e in self.editions for b in e.briefings)
+
+    @property
+    def searchable(self) -> tuple[Briefing, ...]:
+        """What the search index holds: the briefings, then the standalone pages."""
+        pages = tuple(p for e in self.editions for p in e.pages)
+        return self.briefings + pages if pages else self.briefings

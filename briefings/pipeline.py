@@ -670,7 +670,7 @@ class Builder:
         (``patch``: their sources) the published build's index is patched (search/patch.py).
         Otherwise built in a forked process while this one renders and writes the pages.
         """
-        key = (site.base_path, site.briefings)
+        key = (site.base_path, site.searchable)
         if self._search is not None and self._search[0] == key:
             return _PendingIndex(self._search[1])
         hashes = self._file_hashes() if self.persist_cache else {}
@@ -683,13 +683,14 @@ class Builder:
             if patched is not None:
                 save_search(self.root, stored_key, patched)
                 return _PendingIndex(self._search_outputs(key, patched))
-        self._fill_bodies(site.briefings)  # a body edit's build loaded only the bodies its pages show
-        forked = ForkedIndex.start(site.briefings, site.base_path) if len(site.briefings) >= FORK_INDEX_FROM else None
+        documents = site.searchable  # the briefings and the standalone pages
+        self._fill_bodies(documents)  # a body edit's build loaded only the bodies its pages show
+        forked = ForkedIndex.start(documents, site.base_path) if len(documents) >= FORK_INDEX_FROM else None
 
         def finish() -> list[Output]:
             index = forked.result() if forked is not None else None
             if index is None:
-                index = build_index(site.briefings, base_path=site.base_path)
+                index = build_index(documents, base_path=site.base_path)
             if stored_key:
                 save_search(self.root, stored_key, index)
             return self._search_outputs(key, index)
@@ -712,15 +713,15 @@ class Builder:
         if stored[0] != self._search_key(site, {**hashes, **was}):
             return None
         previous = [replace(self._published_versions[b.source], url=briefing_url(self._config, b))
-                    if b.source in patch else b for b in site.briefings]
-        return patch_index(stored[1], previous, site.briefings, patch, fill=self._fill_body)
+                    if b.source in patch else b for b in site.searchable]
+        return patch_index(stored[1], previous, site.searchable, patch, fill=self._fill_body)
 
     def _search_key(self, site: Site, hashes: dict[str, str]) -> str | None:
         """The cached index's key: the code, config and base path, and each briefing's file hash
         (``hashes`` by source) and URL."""
         digest = hashlib.sha256(f"{code_fingerprint()}\0{self._config!r}\0{site.base_path}\n".encode())
         lines = []
-        for briefing in site.briefings:
+        for briefing in site.searchable:
             file_hash = hashes.get(briefing.source)
             if file_hash is None:
                 return None
