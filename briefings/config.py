@@ -134,7 +134,7 @@ _LANGUAGE_KEYS = {"title", "description", "organisation"}
 
 def _line_of(text: str, key: str) -> int | None:
     """Line of `key =` or `[key]` in the TOML text: good enough to point a writer at it."""
-    pattern = re.compile(rf'^\s*(\[+\s*)?("?{re.escape(key)}"?)\s*(=|\]|\.)', re.MULTILINE)
+    pattern = re.compile(rf'^[ \t]*(\[+\s*)?("?{re.escape(key)}"?)\s*(=|\]|\.)', re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
