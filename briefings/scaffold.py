@@ -286,16 +286,13 @@ slug: ben-zhan-kai-tong
 tags: [{tag}]
 ---
 
-这是一篇示例简报，可以修改或删除。每篇简报是 `content/` 中的一个 Markdown 文件：
-上方 `---` 之间是标题、日期、政策主题等信息，下方是正文。
+这是一篇示例简报，可以修改或删除。每篇简报是 `content/` 中的一个 Markdown 文件：上方 `---` 之间是标题、日期、政策主题等信息，下方是正文。
 
 ## 写下一篇
 
-在网站文件夹中运行 `briefings new "标题"`，会按 `archetypes/briefing.md` 生成草稿。
-预览用 `briefings serve`，生成网站用 `briefings build`。
+在网站文件夹中运行 `briefings new "标题"`，会按 `archetypes/briefing.md` 生成草稿。预览用 `briefings serve`，生成网站用 `briefings build`。
 
-**一是**正文中的加粗、列表和表格都按 Markdown 书写。**二是**站内链接以 / 开头，
-如 [关于我们]({about})，部署在子路径下也能用。
+**一是**正文中的加粗、列表和表格都按 Markdown 书写。**二是**站内链接以 / 开头，如 [关于我们]({about})，部署在子路径下也能用。
 """,
     "en": """\
 ---
@@ -324,9 +321,7 @@ title: 关于我们
 slug: about
 ---
 
-这是一个示例页面，可以修改。`content/pages/` 中的文件是独立页面（如关于我们、联系我们、
-信息公开指南）：不需要日期，不出现在简报列表、主题和订阅源中，网址是 `/文件名/`，
-如本页 `content/pages/{file}` 在 {about}。它们会出现在站点地图和搜索中。
+这是一个示例页面，可以修改。`content/pages/` 中的文件是独立页面（如关于我们、联系我们、信息公开指南）：不需要日期，不出现在简报列表、主题和订阅源中，网址是 `/文件名/`，如本页 `content/pages/{file}` 在 {about}。它们会出现在站点地图和搜索中。
 
 在 `site.toml` 的 `[[menu]]` 中把页面加入页眉菜单。
 """,

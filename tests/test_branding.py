@@ -136,7 +136,8 @@ def test_unknown_footer_and_menu_keys_get_a_suggestion(tmp_path):
     assert not site.build().ok
     assert site.messages() == [
         "site.toml:9: error: unknown key `ipc` in [footer] (did you mean `icp`?)",
-        'site.toml:15: error: each [[menu]] link needs a `title` and a `url` (e.g. title = "关于我们", url = "/about/")',
+        "site.toml:15: error: each [[menu]] link needs a `title` and a `url` "
+        '(e.g. title = "关于我们", url = "/about/")',
         "site.toml:17: error: unknown key `link` in [[menu]]"]
 
 

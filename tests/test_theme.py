@@ -55,7 +55,8 @@ def test_site_i18n_overrides_interface_strings_key_by_key(tmp_path):
 def test_a_theme_folder_of_the_site_comes_before_the_bundled_one(tmp_path):
     site = make_site(tmp_path, A)  # copies the theme into themes/default/
     base = site.root / "themes" / "default" / "templates" / "404.html"
-    base.write_text(base.read_text("utf-8").replace("{% block content %}", "{% block content %}站点自己的主题"), "utf-8")
+    text = base.read_text("utf-8")
+    base.write_text(text.replace("{% block content %}", "{% block content %}站点自己的主题"), "utf-8")
     assert site.build().ok
     site.assert_page("/404.html", "站点自己的主题")
 
