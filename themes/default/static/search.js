@@ -65,7 +65,7 @@ function resultItem(r, mod) {
   // standalone pages (About, Contact) have no date
   if (r.date) meta.append(el('time', { datetime: r.date }, mod.formatDate(r.date, document.documentElement.lang)));
   for (const tag of r.tags) meta.append(' ', el('span', { class: 'search-tag' }, tag));
-  li.append(meta);
+  if (meta.childNodes.length) li.append(meta);
   if (r.heading) li.append(el('p', { class: 'search-section' }, r.heading));
   if (r.parts.length) {
     const p = el('p', { class: 'search-snippet' });
