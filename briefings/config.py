@@ -143,7 +143,8 @@ def load_config(root: Path, diagnostics: Diagnostics, base_url: str | None = Non
     """Read ``root/site.toml``; every problem goes to ``diagnostics``; None when unusable."""
     path = root / CONFIG_NAME
     if not path.is_file():
-        diagnostics.error(CONFIG_NAME, None, f"no {CONFIG_NAME} in {root}", "is this a site folder?")
+        diagnostics.error(CONFIG_NAME, None, f"no {CONFIG_NAME} in {root}",
+                          "is this a site folder? `briefings init` makes a new one")
         return None
     text = path.read_text(encoding="utf-8-sig")
     try:

@@ -126,3 +126,38 @@ def test_the_same_links_work_in_serve(branded: Path, chromium) -> None:
         page.wait_for_url(server.url + "about/", timeout=TIMEOUT)
         assert page.locator("h1").inner_text() == "关于我们"
         page.close()
+
+
+def test_the_branded_site_is_valid_html_and_axe_clean(branded: Path, chromium) -> None:
+    """The pages a branded init-ed site adds (header logo, footer lines, menu, standalone pages)
+    pass the Nu HTML Checker and axe-core, in light and dark."""
+    import json
+    import shutil
+    import subprocess
+
+    from browser import skip_or_fail
+    from test_quality import AXE_JS, VNU_JAR, node_tool
+    from test_quality_browser import AXE_RUN
+
+    assert build(branded, branded / "public").ok
+    out = branded / "public"
+    java = shutil.which("java")
+    if java is None:
+        skip_or_fail("java not found: the Nu HTML Checker needs Java 17+ (apt-get install default-jre-headless)")
+    pages = sorted(out.rglob("*.html"))
+    run = subprocess.run([java, "-jar", str(node_tool(VNU_JAR)), "--errors-only", "--format", "json", "--stdout",
+                          *map(str, pages)], capture_output=True, text=True, timeout=600, check=False)
+    errors = [f"{m.get('url', '?')}:{m.get('lastLine')}: {m['message']}"
+              for m in json.loads(run.stdout)["messages"] if m["type"] != "info"]
+    assert not errors, "\n".join(errors[:20])
+    node_tool(AXE_JS)
+    with serve_folder(out, "/wjw/") as base:
+        page = chromium.new_page()
+        for path in ("", BRIEFING, "about/", "en/about/"):
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+                page.goto(base + path)
+                page.add_script_tag(path=str(AXE_JS))
+                violations = page.evaluate(AXE_RUN)
+                assert not violations, (path, scheme, json.dumps(violations, ensure_ascii=False))
+        page.close()
