@@ -340,10 +340,8 @@ def template_problem(exc: jinja2.TemplateError, config: SiteConfig, template: st
 
 
 def _relative(path: str, config: SiteConfig) -> str:
-    try:
-        return Path(path).resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
-        return path
+    """A template's path as messages show it: from the site folder, or in the bundled theme."""
+    return display_path(Path(path), config.root) if Path(path).is_absolute() else path
 
 
 def static_outputs(config: SiteConfig) -> tuple[list[Output], dict[str, str]]:
@@ -566,7 +564,7 @@ def expected_pages(site: Site, per_page: int, extra_pages: Sequence[str]) -> int
         for terms in (edition.tags, *edition.terms.values()):
             count += 1 + sum(max(1, math.ceil(len(t.briefings) / per_page)) + 1 for t in terms)
         count += 2 + len({b.date.year for b in items}) + len(extra_pages)  # archives, feed, search
-        count += len(edition.pages)
+        count += len(edition.pages) + sum(len(p.aliases) for p in edition.pages)
     return count
 
 
@@ -738,6 +736,8 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str], wit
     for page in edition.pages:  # standalone pages: content/pages/
         yield r.page("page.html", page.url + "index.html", lang, page.source, page=page,
                      alternates=alternates(r.site, page) or None)
+        for alias in page.aliases:
+            yield r.page("redirect.html", alias + "index.html", lang, page.source, target=page.url)
 
 
 def taxonomy_label(r: Renderer, taxonomy: str, lang: str) -> str:

@@ -146,3 +146,11 @@ def test_editing_a_page_rebuilds_it_in_the_same_process(tmp_path):
     result = builder.build([about])
     assert result.ok and "about/index.html" in result.written
     site.assert_page("/about/", "全区卫生健康和计生工作")
+
+
+def test_a_page_s_aliases_redirect_to_it(tmp_path):
+    site = make_site(tmp_path, "-- content/pages/about.md --\n---\ntitle: 关于我们\naliases: [/gywm/, /old/about/]\n"
+                               "---\n正文。\n", config=CONFIG)
+    assert site.build().ok, site.messages()
+    for old in ("/gywm/", "/old/about/"):
+        site.assert_page(old, '<meta http-equiv="refresh" content="0; url=/wjw/about/">')

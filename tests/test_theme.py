@@ -73,3 +73,12 @@ def test_editing_the_site_i18n_rebuilds_a_cached_build(tmp_path):
 
 def test_the_dev_server_rebuilds_on_i18n_edits(tmp_path):
     assert classify(tmp_path / "i18n" / "zh.toml", tmp_path, tmp_path / "out") is Kind.TEMPLATE
+
+
+def test_new_uses_the_bundled_archetype_in_a_site_without_one(tmp_path, capsys):
+    from briefings.cli import main
+
+    site = bare_site(tmp_path)
+    assert main(["new", "卫生应急工作会", "--date", "2024-02-01", "--site", str(site.root)]) == 0
+    [made] = (site.root / "content" / "2024").glob("2024-02-01-*.md")
+    assert "# 会议名称" in made.read_text("utf-8")  # the bundled theme's archetype, comments and all
