@@ -154,3 +154,24 @@ def test_a_page_s_aliases_redirect_to_it(tmp_path):
     assert site.build().ok, site.messages()
     for old in ("/gywm/", "/old/about/"):
         site.assert_page(old, '<meta http-equiv="refresh" content="0; url=/wjw/about/">')
+
+
+@pytest.mark.parametrize("edited,old,new", [
+    ("content/2024/meeting.md", "正文见", "会议正文见"),  # a briefing's body: its pages and the index patched
+    ("content/pages/about.md", "全区卫生健康工作", "全区卫生健康和计生工作"),  # a page: the full path
+    ("content/pages/about.md", "title: 关于我们", "title: 关于本委"),
+])
+def test_cached_builds_with_pages_publish_what_a_cold_build_does(tmp_path, edited, old, new):
+    from test_incremental import files_of
+
+    from briefings.pipeline import build
+
+    site = make_site(tmp_path, SITE, config=CONFIG)
+    assert build(site.root, site.out, cache=True).ok
+    path = site.root / edited
+    path.write_text(path.read_text("utf-8").replace(old, new), encoding="utf-8")
+    cached = build(site.root, site.out, cache=True)
+    assert cached.ok and not cached.up_to_date
+    reference = tmp_path / "reference"
+    assert build(site.root, reference).ok
+    assert files_of(site.out) == files_of(reference)
