@@ -132,6 +132,11 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
                 diagnostics.warning(source, lines.get(key), f"unknown key `{key}`",
                                     f"did you mean `{close[0]}`?")
 
+    kind = front.get("type", front.get("layout"))
+    if kind == "page" and not source.startswith(PAGES_PREFIX):
+        key = "type" if "type" in front else "layout"
+        diagnostics.warning(source, lines.get(key), f"`{key}: page` does nothing: pages are the files in "
+                            f"{PAGES_PREFIX}", f"move this file to {PAGES_PREFIX} to make it a page")
     title = _text(front.get("title"))
     if not title:
         error("title", "`title` is required" if "title" not in front else "`title` is empty",

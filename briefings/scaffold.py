@@ -143,6 +143,9 @@ default_language = @LANG@
 permalink = "/{year}/{month}/{slug}/"
 # 列表页每页显示几篇简报。
 per_page = 10
+# 列表中摘要的长度（汉字数，未写 summary 时从正文开头截取）；订阅源中的简报篇数。
+# summary_length = 120
+# feed_length = 20
 # 时区：前置信息中不带时区的日期按此时区理解。
 timezone = "Asia/Shanghai"
 # 哪些前置信息生成索引页（tags 即政策主题总会生成），如 meeting 为每个会议名称生成一页。
@@ -218,6 +221,10 @@ default_language = @LANG@
 permalink = "/{year}/{month}/{slug}/"
 # How many briefings a list page shows.
 per_page = 10
+# How long a summary in lists may be (in Chinese characters; without `summary:` it is cut from the start of
+# the text), and how many briefings a feed carries.
+# summary_length = 120
+# feed_length = 20
 # Dates written without a time zone are in this one.
 timezone = "Asia/Shanghai"
 # Front-matter keys that get an index page per value (tags always do), e.g. meeting: a page per meeting.

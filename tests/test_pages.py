@@ -175,3 +175,11 @@ def test_cached_builds_with_pages_publish_what_a_cold_build_does(tmp_path, edite
     reference = tmp_path / "reference"
     assert build(site.root, reference).ok
     assert files_of(site.out) == files_of(reference)
+
+
+def test_type_page_outside_the_pages_folder_says_where_pages_live(tmp_path):
+    text = "---\ntitle: 关于我们\ndate: 2024-01-01\nlayout: page\n---\n正文。\n"
+    site = make_site(tmp_path, f"-- content/about.md --\n{text}", config=CONFIG)
+    assert site.build().ok
+    assert site.messages() == ["content/about.md:4: warning: `layout: page` does nothing: pages are the files in "
+                               "content/pages/ (move this file to content/pages/ to make it a page)"]
