@@ -50,8 +50,8 @@ def parse_languages(text: str) -> tuple[str, ...]:
 
 
 def _s(text: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A TOML basic string (JSON's escapes are TOML's; TOML also forbids a raw DEL)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def scaffold(options: InitOptions) -> dict[str, str]:
