@@ -200,6 +200,24 @@ def lint_links(document: Document, text: str, source: str, page_url: str, target
     return found
 
 
+def lint_menu(config: SiteConfig, text: str, targets: Targets) -> list[Diagnostic]:
+    """site.toml's [[menu]] links to this site that lead nowhere."""
+    found: list[Diagnostic] = []
+    lines = text.split("\n")
+    for link in config.menu:
+        path = unquote(urlsplit(link.url).path)
+        if not link.url.startswith("/") or _known(path, targets):
+            continue
+        written = re.compile(rf"\s*url\s*=\s*[\"']{re.escape(link.url)}")
+        line = next((n for n, t in enumerate(lines, 1) if written.match(t)), None)
+        close = difflib.get_close_matches(path, sorted(targets.pages), n=1, cutoff=0.75)
+        found.append(_finding("site.toml", line, None, "broken-link",
+                              f"menu link {link.title!r} to {link.url} leads nowhere: the site has no such page",
+                              f"did you mean `{close[0]}`?" if close else "pages live in content/pages/",
+                              Severity.ERROR))
+    return found
+
+
 def _known(path: str, targets: Targets) -> bool:
     return path in targets.pages or path + "/" in targets.pages
 
@@ -270,6 +288,9 @@ def check_site(root: Path, options: BuildOptions | None = None, *, out_dir: Path
     config = load_config(root, Diagnostics(), options.base_url)
     if config is not None:
         findings += lint_content(texts, config, built.site, built.outputs, options)
+        if built.site is not None:
+            config_text = (root / "site.toml").read_text(encoding="utf-8-sig")
+            findings += lint_menu(config, config_text, site_targets(built.site, config, built.outputs))
     result.findings = sorted(findings, key=lambda d: (d.path, d.line or 0, d.col or 0))
     return result
 

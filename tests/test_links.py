@@ -85,3 +85,12 @@ def test_links_in_pages_are_checked_too(tmp_path, capsys):
     assert code == 1
     assert out[0] == ("content/pages/about.md:4:8: error: broken-link: link to /nowhere/ leads nowhere: "
                       "the site has no such page")
+
+
+def test_check_reports_menu_links_that_lead_nowhere(tmp_path, capsys):
+    config = CONFIG + '[[menu]]\ntitle = "关于我们"\nurl = "/about/"\n[[menu]]\ntitle = "联系"\nurl = "/contact/"\n'
+    site = make_site(tmp_path, SITE, config=config)
+    code, out = check(site, capsys)
+    assert code == 1
+    assert out[0] == ("site.toml:8: error: broken-link: menu link '联系' to /contact/ leads nowhere: the site has no "
+                      "such page (pages live in content/pages/)")
