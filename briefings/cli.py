@@ -160,6 +160,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     for path in written:
         print(target / path)
     where = "" if args.dir == "." else f" {args.dir}"
+    if not args.base_url:
+        print("base_url is https://www.example.gov.cn/ for now: write the site's real address in site.toml")
     print(f"made a new site in {target.resolve()}; next: `briefings serve{where}` to preview it, "
           f"site.toml to name it, `briefings build{where}` to publish")
     return 0

@@ -183,7 +183,8 @@ organisation = ""
 # 页眉菜单中的额外链接，每个 [[menu]] 一项，按顺序显示。
 # url 以 / 开头表示本站页面（不用写子路径），也可以是 https:// 开头的外部地址；
 # lang 是该链接出现在哪个语言版本（不写即默认语言）。
-# 独立页面（关于我们、联系我们、信息公开指南等）写在 content/pages/ 中，网址为 /文件名/。
+# 独立页面（关于我们、联系我们、信息公开指南等）写在 content/pages/ 中，网址为 /文件名/
+# （文件名用英文字母或拼音，如 about.md；中文文件名则取标题的拼音）。
 [[menu]]
 title = @ABOUT@
 url = "/about/"
@@ -263,7 +264,8 @@ organisation = ""
 # Extra links in the header menu, one [[menu]] each, in order.
 # A url starting with / is a page of this site (no sub-path needed); https:// addresses work too.
 # lang: the edition the link appears in (default: the default language).
-# Standalone pages (About, Contact, Information disclosure guide) live in content/pages/, at /file-name/.
+# Standalone pages (About, Contact, Information disclosure guide) live in content/pages/, at /file-name/
+# (a name in ASCII letters, digits and -, like about.md; any other name: the title's pinyin).
 [[menu]]
 title = @ABOUT@
 url = "/about/"
