@@ -101,6 +101,7 @@ def test_header_footer_and_colours_come_from_site_toml(tmp_path):
                      '<a href="tel:010-12345678">010-12345678</a>', "本网站由区卫健委信息中心维护")
     site.assert_page("/en/", "District Health Commission</span>", "! 关于我们</a>")  # the menu is per language
     assert (site.out / "logo.svg").is_file()
+    site.assert_page("/about/", '<a href="/wjw/about/" aria-current="page">关于我们</a>')
 
 
 def test_a_light_accent_is_darkened_with_a_warning(tmp_path):
