@@ -134,3 +134,20 @@ def test_installed_package_inits_and_builds_far_from_the_repository(installed, t
     public = work / "site" / "public"
     assert (public / "index.html").is_file() and (public / "about" / "index.html").is_file()
     assert list((public / "static").glob("site.*.css")) and (public / "search" / "entry.json").is_file()
+
+
+@pytest.mark.parametrize("langs", ["zh", "en", "en,zh", "zh,en"])
+def test_every_language_choice_builds_clean_and_links_its_translations(tmp_path, capsys, langs):
+    site = tmp_path / "site"
+    assert main(["init", str(site), "--lang", langs, "--base-url", "https://example.gov.cn/"]) == 0
+    result = build(site, site / "public")
+    assert result.ok and [d.format() for d in result.diagnostics] == []
+    codes = langs.split(",")
+    other = f"/{codes[1]}" if len(codes) > 1 else ""
+    about = (site / "public" / "about" / "index.html").read_text("utf-8")
+    assert f'<html lang="{"zh-CN" if codes[0] == "zh" else "en"}">' in about
+    if other:
+        assert f'href="{other}/about/" hreflang=' in about  # the translation, linked
+        home = (site / "public" / other.strip("/") / "index.html").read_text("utf-8")
+        assert f'href="{other}/about/">' in home  # the other edition's menu
+    assert main(["check", str(site)]) == 0
