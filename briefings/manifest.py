@@ -86,7 +86,7 @@ def plan(old: Mapping[str, Any] | None, site: Site, taken: set[str]) -> Plan:
     ``old`` is the previous build's manifest (None: first build), ``taken`` the output paths
     the site renders anyway (``2023/06/x/index.html``): a redirect never replaces one.
     """
-    current = sorted(site.briefings, key=lambda b: b.source)
+    current = sorted(site.searchable, key=lambda b: b.source)  # briefings and standalone pages
     by_source = {b.source: b for b in current}
     by_url = {b.url: b for b in current}
     alias_owner = {alias: b for b in current for alias in b.aliases}

@@ -183,3 +183,17 @@ def test_type_page_outside_the_pages_folder_says_where_pages_live(tmp_path):
     assert site.build().ok
     assert site.messages() == ["content/about.md:4: warning: `layout: page` does nothing: pages are the files in "
                                "content/pages/ (move this file to content/pages/ to make it a page)"]
+
+
+def test_a_page_that_moves_leaves_a_redirect(tmp_path):
+    site = make_site(tmp_path, SITE, config=CONFIG)
+    assert site.build().ok
+    for name in ("about.md", "about.en.md"):  # a new slug, same file: the manifest knows the page
+        path = site.root / "content/pages" / name
+        path.write_text(path.read_text("utf-8").replace("---\n", "---\nslug: jigou\n", 1), encoding="utf-8")
+    assert site.build().ok
+    site.assert_page("/jigou/", "<h1>关于我们</h1>")
+    site.assert_page("/about/", '<meta http-equiv="refresh" content="0; url=/wjw/jigou/">')
+    site.assert_page("/en/about/", '<meta http-equiv="refresh" content="0; url=/wjw/en/jigou/">')
+    assert "content/pages/about.md:2: info: URL changed from /about/ to /jigou/: the old URL now redirects to " \
+           "the new one" in site.messages()
