@@ -152,14 +152,17 @@ def load_strings(theme: Path, languages: Sequence[str], diagnostics: Diagnostics
             diagnostics.error(rel, None, f"invalid TOML: {exc}")
         return {}
 
+    themed: set[str] = set()  # keys the theme has: a key missing elsewhere is the site's to add
     for code in languages:
         strings[code] = read(theme / "i18n" / f"{code}.toml", True)
+        themed.update(strings[code])
         if site is not None:
             strings[code].update(read(site / "i18n" / f"{code}.toml", False))
     every_key = set().union(*strings.values()) if strings else set()
     for code, table in strings.items():
         for key in sorted(every_key - table.keys()):
-            diagnostics.warning(display_path(theme / "i18n" / f"{code}.toml", root), None,
+            owner = theme if key in themed or site is None else site
+            diagnostics.warning(display_path(owner / "i18n" / f"{code}.toml", root), None,
                                 f"missing interface string `{key}`", "the page shows the other language's text")
     return strings
 

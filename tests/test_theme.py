@@ -82,3 +82,12 @@ def test_new_uses_the_bundled_archetype_in_a_site_without_one(tmp_path, capsys):
     assert main(["new", "卫生应急工作会", "--date", "2024-02-01", "--site", str(site.root)]) == 0
     [made] = (site.root / "content" / "2024").glob("2024-02-01-*.md")
     assert "# 会议名称" in made.read_text("utf-8")  # the bundled theme's archetype, comments and all
+
+
+def test_a_string_the_site_adds_in_one_language_is_asked_for_in_the_site_s_other_file(tmp_path):
+    site = bare_site(tmp_path, '-- i18n/zh.toml --\nhotline = "热线"\n')
+    (site.root / "site.toml").write_text('title = "简报"\nbase_url = "https://example.org/"\n'
+                                         '[languages.zh]\n[languages.en]\ntitle = "Briefings"\n', encoding="utf-8")
+    assert site.build().ok
+    assert site.messages() == ["i18n/en.toml: warning: missing interface string `hotline` "
+                               "(the page shows the other language's text)"]
