@@ -105,7 +105,21 @@ def test_never_overwrites_and_goes_on_with_the_other_files(tmp_path, capsys):
     assert main(["import", str(bad), str(FIXTURES / "spring_term.gbk.txt"), *files]) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines()[0].startswith(f"error: cannot read {bad}: ")
-    assert captured.err.splitlines()[1] == (f"error: {BRIEFING_0615} already exists: not overwriting it "
-                                            "(edit that file, or give the new briefing another title or date)")
+    # Same date and title as a briefing in content/: skipped with a note, not an error.
+    assert captured.err.splitlines()[1] == (f"note: skipped {FIXTURES / 'briefing_0615.txt'}: {BRIEFING_0615} "
+                                            "already has date 2023-06-15 and title '市教育局召开局党组扩大会' "
+                                            "(not imported again, nothing overwritten)")
     assert "2024-03-08-shi-jiao-yu-ju" in captured.out  # the good file in between was imported
+    assert path.read_bytes() == before
+
+
+def test_a_file_at_the_draft_path_is_never_overwritten(tmp_path, capsys):
+    site = make_site(tmp_path, "")
+    path = site.root / BRIEFING_0615
+    path.parent.mkdir(parents=True)
+    path.write_text("---\ntitle: 另一个标题\ndate: 2023-06-15\n---\n正文。\n", encoding="utf-8")
+    before = path.read_bytes()
+    assert main(["import", str(FIXTURES / "briefing_0615.txt"), "--date", "2023-06-15", "--site", str(site.root)]) == 1
+    assert capsys.readouterr().err == (f"error: {BRIEFING_0615} already exists: not overwriting it "
+                                       "(edit that file, or give the new briefing another title or date)\n")
     assert path.read_bytes() == before
