@@ -269,7 +269,7 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser.add_argument("--site", default=".", help="site folder (default: .)")
     new_parser.set_defaults(run=cmd_new)
 
-    import_parser = commands.add_parser("import", help="turn meeting summaries (text, web pages, Word, WPS) into drafts")
+    import_parser = commands.add_parser("import", help="turn summaries (text, web pages, Word, WPS) into drafts")
     import_parser.add_argument("files", nargs="+", metavar="FILE",
                                help="text (UTF-8 or GBK), a saved web page, .docx, or .doc/.wps "
                                     "(with LibreOffice); a folder imports every file in it")

@@ -65,5 +65,5 @@ def destination(url: str) -> str:
 
 
 def bare(text: str) -> str:
-    """A block's text without bold tags: what the reader reads, tokens aside."""
-    return text.replace("<b>", "").replace("</b>", "")
+    """A block's text without bold and italic tags: what the reader reads, tokens aside."""
+    return text.replace("<b>", "").replace("</b>", "").replace("<i>", "").replace("</i>", "") if "<" in text else text

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from briefings.typography import fix_markdown, lint_markdown
 
-from .blocks import TOKEN_BASE, Block, Inlines, bare, destination, escape_inline
+from .blocks import TOKEN, TOKEN_BASE, Block, Inlines, bare, destination, escape_inline
 from .clutter import ATTACHMENT, Found, clean
 from .draft import Draft
 from .html import Page, read_html
@@ -68,6 +68,16 @@ def import_page(page: Page, options: Options) -> Draft:
                 break
     blocks = [b for b in blocks if not (b.kind in ("h", "p") and bare(page.inlines.plain(b.text)).strip()
                                         in site_names)]
+    # The site's logo is no part of the article: a picture named like the site, or called logo.
+    for index, src, alt in list(page.images):
+        if alt in site_names or re.search(r"logo", src, re.IGNORECASE):
+            page.images.remove((index, src, alt))
+            token = chr(TOKEN_BASE + index)
+            blocks = [Block(b.kind, b.text.replace(token, ""), b.level, b.rows) for b in blocks]
+    # A caption that only repeats the picture's alt text is said once.
+    alts = {chr(TOKEN_BASE + index): alt for index, _, alt in page.images if alt}
+    blocks = [b for i, b in enumerate(blocks)
+              if not (i and b.kind == "p" and any(alts.get(t) == bare(b.text).strip() for t in blocks[i - 1].text))]
     found = Found(source=page.meta.get("contentsource") or None)
     pubdate = _META_DATE.search(page.meta.get("pubdate", "") or page.meta.get("publishdate", ""))
     if pubdate:
@@ -79,7 +89,7 @@ def import_page(page: Page, options: Options) -> Draft:
     return compose(blocks, page.inlines, title or None, options, found, page)
 
 
-_META_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+_META_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})日?")
 
 
 def page_title(page: Page) -> tuple[str, set[str]]:
@@ -160,8 +170,9 @@ def _ordered(notes: list[str]) -> list[str]:
 
 
 def _opening(blocks: list[Block], inlines: Inlines) -> str:
+    """The first paragraph with words of its own (a picture above it is not the opening)."""
     for block in blocks:
-        if block.kind == "p":
+        if block.kind == "p" and re.search("[\u4e00-\u9fff]", TOKEN.sub("", block.text)):
             return bare(inlines.plain(block.text))
     return ""
 
@@ -182,7 +193,7 @@ def _fixed(block: Block, fixed: Counter[str]) -> Block:
 def _fix(text: str, fixed: Counter[str], cell: bool = False) -> str:
     """A block with Markdown's special characters escaped and safe typography fixes applied."""
     escaped = re.sub(r"([\\`*])", r"\\\1", text)
-    escaped = re.sub(r"<(?!/?b>)", r"\\<", escaped)
+    escaped = re.sub(r"<(?!/?[bi]>)", r"\\<", escaped)
     escaped = re.sub(r"^([#>+=-]|\d+[.)](?=\s|$))", r"\\\1", escaped)  # not a heading, quote or list
     fixed_text, changes = fix_markdown(escaped)
     fixed.update(c.rule or "" for c in changes)

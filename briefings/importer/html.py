@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .blocks import Block, Inlines, destination, escape_inline
+from .blocks import Block, Inlines, bare, destination, escape_inline
 
 BLOCK_TAGS = frozenset({"p", "div", "li", "tr", "section", "article", "blockquote", "center", "dd", "dt",
                         "ul", "ol", "dl", "form", "main", "figure", "figcaption", "pre", "address", "hr"})
@@ -54,6 +54,7 @@ class _Reader(HTMLParser):
         self.line: list[str] = []
         self.heading: int = 0  # level of the open <hN>
         self.bold = 0
+        self.italic = 0
         self.hidden: list[tuple[str, int]] = []  # (tag, depth of that tag inside it)
         self.in_title = False
         self.anchor: tuple[str, list[str]] | None = None  # href, the parts of its text
@@ -81,6 +82,10 @@ class _Reader(HTMLParser):
             self.bold += 1
             if self.bold == 1:
                 self._text("<b>")
+        elif tag in ("em", "i"):
+            self.italic += 1
+            if self.italic == 1:
+                self._text("<i>")
         elif tag == "br":
             self._break()
         elif tag == "img":
@@ -125,6 +130,10 @@ class _Reader(HTMLParser):
             self.bold -= 1
             if not self.bold:
                 self._text("</b>")
+        elif tag in ("em", "i") and self.italic:
+            self.italic -= 1
+            if not self.italic:
+                self._text("</i>")
         elif tag == "a" and self.anchor is not None:
             self._link()
         elif re.fullmatch(r"h[1-6]", tag) and self.heading:
@@ -189,7 +198,7 @@ class _Reader(HTMLParser):
         assert self.anchor is not None
         href, parts = self.anchor
         self.anchor = None
-        inner = "".join(parts).replace("<b>", "").replace("</b>", "")
+        inner = bare("".join(parts))
         text = " ".join(inner.split())
         if not href or href.startswith(("javascript:", "#")) or not text:
             self._text(text)
@@ -207,16 +216,16 @@ class _Reader(HTMLParser):
     def _flush(self) -> None:
         if self.anchor is not None:
             self._link()
-        text = "".join(self.line).replace("</b><b>", "").replace("<b></b>", "").strip()
+        text = "".join(self.line).replace("</b><b>", "").replace("<b></b>", "").replace("<i></i>", "").strip()
         self.line = []
-        if not text.replace("<b>", "").replace("</b>", "").strip():
+        if not bare(text).strip():
             if self.heading:
                 self.heading = 0
             return
         if self.heading:
             self.page.blocks.append(Block("h", text, self.heading))
             if self.heading == 1:
-                self.page.headings.append(text.replace("<b>", "").replace("</b>", ""))
+                self.page.headings.append(bare(text))
             self.heading = 0
         elif self.list_kind:
             self.page.blocks.append(Block("list", text, 1 if self.list_kind[-1] == "ol" else 0))

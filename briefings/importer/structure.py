@@ -17,6 +17,7 @@ import re
 from itertools import pairwise
 
 from .blocks import Block, bare
+from .clutter import ATTACHMENT, CLOSING
 
 ORDINALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
             "十一", "十二", "十三", "十四", "十五", "十六", "十七", "十八", "十九", "二十")
@@ -74,7 +75,7 @@ def first_starts(text: str) -> list[int]:
     """Offsets of '第一，', '第二，' … where each starts a sentence."""
     starts: list[int] = []
     for ordinal in ORDINALS[:10]:
-        found = re.compile(rf"(?:^|(?<=[。！？；]))(?:<b>)?第{ordinal}[，、,：:]").search(
+        found = re.compile(rf"(?:^|(?<=[。！？；，：]))(?:<b>)?第{ordinal}[，、,：:]").search(
             text, starts[-1] + 1 if starts else 0)
         if not found:
             break
@@ -89,9 +90,10 @@ def markdown_text(text: str, notes: list[str]) -> str:
     """<b> tags → Markdown bold; the sentence's full stop goes inside: '**一是…。**'."""
     text = re.sub(r"</b>([。；])", r"\1</b>", text.replace("</b><b>", ""))
     text = text.replace("<b></b>", "")
-    if text.count("<b>") != text.count("</b>"):
-        notes.append(f"unpaired <b> in '{bare(text)[:12]}…': bold removed there, check it")
+    if text.count("<b>") != text.count("</b>") or text.count("<i>") != text.count("</i>"):
+        notes.append(f"unpaired <b> or <i> in '{bare(text)[:12]}…': bold and italics removed there, check it")
         return bare(text)
+    text = text.replace("<i></i>", "").replace("<i>", "*").replace("</i>", "*")
     return text.replace("<b>", "**").replace("</b>", "**")
 
 
@@ -242,7 +244,7 @@ def group(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, list[Block]
     for block in blocks:
         if block.kind == "p" and ITEM_START.match(block.text):
             items.append((block.text, []))
-        elif items and block.kind == "p" and not items[-1][1]:
+        elif items and block.kind == "p" and not items[-1][1] and not _closing(block.text):
             items[-1] = (items[-1][0] + block.text, [])
         elif items:
             items[-1][1].append(block)
@@ -251,9 +253,18 @@ def group(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, list[Block]
     return preface, items
 
 
+def _closing(text: str) -> bool:
+    """'（…供稿）' and '附件：…' stand apart from the item before them."""
+    plain = bare(text)
+    return bool(CLOSING.fullmatch(plain) or ATTACHMENT.match(plain))
+
+
 def render_item(text: str, number: int, notes: list[str]) -> list[str]:
     """One agenda item: a heading, its lead paragraph, one paragraph per numbered point."""
     starts = point_starts(text)
+    bold = True
+    if not starts and len(firsts := first_starts(text)) >= 2:
+        starts, bold = firsts, False  # '第一，…第二，…': points too, their lead sentences left as written
     lead = text[: starts[0]] if starts else text
     # Like the corpus generator: the lead up to its first stop, without '会议'.
     heading = bare(ITEM_START.sub("", lead, count=1))
@@ -265,14 +276,15 @@ def render_item(text: str, number: int, notes: list[str]) -> list[str]:
         lead = lead[:-1] + "："
     out = [f"## {heading}", markdown_text(lead, notes)]
     for a, b in pairwise([*starts, len(text)] if starts else []):
-        out.append(markdown_text(bold_lead(text[a:b], f"section {number}: ", notes), notes))
+        point = bold_lead(text[a:b], f"section {number}: ", notes) if bold else text[a:b]
+        out.append(markdown_text(point, notes))
     return out
 
 
 def render_plain(blocks: list[Block], notes: list[str]) -> list[str]:
     """Blocks without structure of their own: paragraphs, lists and tables as they are."""
     out: list[str] = []
-    for block in blocks:
+    for number, block in enumerate(blocks, start=1):
         if block.kind == "table":
             out.append(table(block.rows, notes))
         elif block.kind == "list":
@@ -280,5 +292,7 @@ def render_plain(blocks: list[Block], notes: list[str]) -> list[str]:
         elif block.kind == "h":
             out.append("### " + heading_text(block.text))
         else:
-            out.append(markdown_text(block.text, notes))
+            listing: list[str] = []
+            out += _paragraph(block.text, number, notes, listing)
+            out += listing
     return out
