@@ -139,8 +139,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     rows: list[tuple[str, str, str, str]] = []  # file, draft, date, warnings
     created_paths: dict[str, int] = {}  # relative path → row
     failed = 0
+    taken: set[Path] = set()  # pictures and files a page beside them took into its bundle
     for file in order:
-        if file in given.used:
+        if file in given.used or file in taken:
             continue
         if batch and file.suffix.lower() not in IMPORTABLE and file.suffix.lower() != ".pdf":
             rows.append((str(file), "-", "-", "not a document: skipped"))
@@ -157,6 +158,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             rows.append((str(file), "-", "-", f"error: {str(exc).split(': ', 1)[-1][:60]}"))
             failed += 1
             continue
+        taken.update(done.attachments)
         _print_created(args.site, done.created)
         front_date = _date_of(done.created.path)
         created_paths[done.created.relative] = len(rows)
@@ -164,7 +166,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                      str(len(done.created.notes))))
     review = _review(config, created_paths, rows) if created_paths else 0
     if batch:
-        _print_summary(rows, given, failed)
+        rows = [r for r in rows if Path(r[0]) not in taken]
+        _print_summary(rows, sorted(given.used | taken), failed)
     elif review:
         print(f"{review} thing{'s' if review != 1 else ''} for `briefings check` to review: see above")
     return 1 if failed or problems else 0
@@ -207,8 +210,7 @@ def _review(config: SiteConfig, created: dict[str, int], rows: list[tuple[str, s
     return len(found)
 
 
-def _print_summary(rows: list[tuple[str, str, str, str]], given: object, failed: int) -> None:
-    used = sorted(getattr(given, "used", set()))
+def _print_summary(rows: list[tuple[str, str, str, str]], used: list[Path], failed: int) -> None:
     rows = rows + [(str(p), "-", "-", "attached to a briefing above") for p in used]
     imported = sum(1 for r in rows if r[1] != "-")
     print()

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from briefings.typography import fix_markdown, lint_markdown
 
@@ -229,8 +230,12 @@ def _date(draft: Draft, opening: str, found: Found, options: Options) -> None:
 
 def _bundle_files(page: Page, options: Options, files: dict[str, bytes], notes: list[str]) -> None:
     """Images and linked files the edge found on disk go into the bundle; the rest are noted."""
+    address = page.address()
     for index, src, alt in page.images:
         local = options.files.get(src)
+        if local is None and address and not re.match(r"(?:[a-z]+:|//)", src):
+            src = urljoin(address, src)
+            page.inlines.markdown[index] = f"![{escape_inline(alt)}]({destination(src)})"
         if local is None:
             if re.match(r"(?:https?:)?//", src):
                 notes.append(f"image {src} is on another site: save it beside the briefing and link it, "
@@ -249,6 +254,9 @@ def _bundle_files(page: Page, options: Options, files: dict[str, bytes], notes: 
             name, data = local
             files[name] = data
             page.inlines.markdown[index] = f"[{escape_inline(text)}]({destination(name)})"
+        elif address and not re.match(r"(?:[a-z]+:|//|#)", href):
+            # A link into the old site: made absolute, so it still leads there.
+            page.inlines.markdown[index] = f"[{escape_inline(text)}]({destination(urljoin(address, href))})"
 
 
 _ITEM = re.compile(r"^\s*(?:\d{1,2}\s*[.．、]\s*)?(.+?)\s*$")

@@ -38,6 +38,7 @@ class Draft:
     body: str  # Markdown
     notes: list[str] = field(default_factory=list)  # what a reviewer should check
     files: dict[str, bytes] = field(default_factory=dict)  # file name in the bundle → bytes
+    taken: list[str] = field(default_factory=list)  # files on disk read into the bundle (set by sources.py)
 
     @property
     def front(self) -> dict[str, Any]:

@@ -37,6 +37,14 @@ class Page:
     meta: dict[str, str] = field(default_factory=dict)  # <meta name=… content=…>, names lower-cased
     images: list[tuple[int, str, str]] = field(default_factory=list)  # (token index, src, alt)
     links: list[tuple[int, str, str]] = field(default_factory=list)  # (token index, href, text)
+    base: str = ""  # where the page was published: <base>, rel=canonical, og:url or SiteDomain
+
+    def address(self) -> str:
+        """The page's own URL, as far as it says; '' when it does not."""
+        domain = self.meta.get("sitedomain", "")
+        if self.base:
+            return self.base
+        return f"http://{domain.strip('/')}/" if domain and re.fullmatch(r"[\w.-]+(?::\d+)?/?", domain) else ""
 
 
 @dataclass
@@ -72,6 +80,13 @@ class _Reader(HTMLParser):
             return
         if tag == "meta" and values.get("name") and values.get("content"):
             self.page.meta[values["name"].lower()] = values["content"].strip()
+        if not self.page.base and (
+                (tag == "base" and values.get("href"))
+                or (tag == "link" and values.get("rel", "").lower() == "canonical" and values.get("href"))
+                or (tag == "meta" and values.get("property") == "og:url" and values.get("content"))):
+            address = values.get("href") or values.get("content", "")
+            if re.match(r"https?://", address):
+                self.page.base = address
         if tag == "title":
             self.in_title = True
             return

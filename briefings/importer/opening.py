@@ -20,8 +20,8 @@ TITLE_WORDS = re.compile(
 NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 # A position written before a name: '副局长林静'.
-_POSITION = re.compile(r"^(?:党组成员、?|党委委员、?)?副?(?:局长|主任|书记|区长|县长|市长|部长|处长|科长|院长|校长|主席|"
-                       r"调研员|巡视员|总工程师|总经济师)(?=[\u4e00-\u9fff]{2,4}$)")
+_POSITION = re.compile(r"^(?:党组成员、?|党委委员、?)?副?(?:局长|主任|书记|区长|县长|市长|部长|处长|科长|院长|"
+                       r"校长|主席|调研员|巡视员|总工程师|总经济师)(?=[\u4e00-\u9fff]{2,4}$)")
 MAX_MEETING = 40  # characters: a longer 'meeting' is a sentence the stops were left out of
 MAX_CLAUSE = 120
 

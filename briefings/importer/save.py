@@ -96,8 +96,7 @@ def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: 
         _write_new(path, text, config)
     if existing is not None:
         existing[key] = path.relative_to(config.root).as_posix()
-    used = sorted(getattr(given, "used", set()))
-    return Imported(_created(path, briefing, config, draft.notes), date_from, used)
+    return Imported(_created(path, briefing, config, draft.notes), date_from, [Path(p) for p in draft.taken])
 
 
 def _settle_date(draft: Draft, file: Path, date: dt.date | None) -> str:

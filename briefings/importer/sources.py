@@ -106,9 +106,13 @@ def read_document(path: Path, options: Options) -> Draft:
     except ValueError as exc:
         raise ReadError(f"{exc}; briefings imports text, HTML, .docx, .doc and .wps files") from None
     _bound(raw)
+    beside: dict[str, tuple[str, bytes]] = {}
+    taken: dict[str, Path] = {}
     if suffix in HTML or re.search(r"<(?:html|body|img)\b", raw[:4096], re.IGNORECASE):
-        options = replace(options, files=_beside(path, raw))
-    return import_any(raw, options)
+        beside, taken = _beside(path, raw)
+    draft = import_any(raw, replace(options, files=beside))
+    draft.taken = [str(taken[name]) for name in draft.files if name in taken]
+    return draft
 
 
 def _bound(text: str) -> None:
@@ -120,13 +124,14 @@ def _bound(text: str) -> None:
 _REFERENCE = re.compile(r"""<(?:img|a)\b[^>]{0,2000}?\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 
 
-def _beside(page: Path, html: str) -> dict[str, tuple[str, bytes]]:
+def _beside(page: Path, html: str) -> tuple[dict[str, tuple[str, bytes]], dict[str, Path]]:
     """Pictures and files a saved page links to that are saved beside it, by src/href as written.
 
     Only files inside the page's folder are read; other pages (.html) are not taken along.
     """
     folder = page.parent.resolve()
     found: dict[str, tuple[str, bytes]] = {}
+    paths: dict[str, Path] = {}  # name in the bundle → the file it was read from
     used: set[str] = set()
     for match in _REFERENCE.finditer(html):
         ref = match[1]
@@ -140,8 +145,10 @@ def _beside(page: Path, html: str) -> dict[str, tuple[str, bytes]]:
             data = read_bounded(target, MAX_FILE_BYTES, "a picture or attachment")
         except ReadError:
             continue
-        found[ref.replace("&amp;", "&")] = (_bundle_name(target.name, used), data)
-    return found
+        name = _bundle_name(target.name, used)
+        found[ref.replace("&amp;", "&")] = (name, data)
+        paths[name] = page.parent / unquote(parts.path)
+    return found, paths
 
 
 def _bundle_name(name: str, used: set[str]) -> str:
