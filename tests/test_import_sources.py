@@ -82,7 +82,7 @@ def test_a_broken_docx_says_what_it_is_not(tmp_path: Path) -> None:
 
 def test_binary_with_an_unknown_name_names_the_formats_read(tmp_path: Path) -> None:
     (tmp_path / "x.dat").write_bytes(b"\x81\x30\xff\xff" * 10)
-    with pytest.raises(ReadError, match="not UTF-8 or GBK/GB18030 text .*; briefings imports text, HTML, .docx"):
+    with pytest.raises(ReadError, match=r"not UTF-8 or GBK/GB18030 text .*; briefings imports text, HTML, \.docx"):
         read(tmp_path / "x.dat")
 
 
@@ -144,8 +144,8 @@ def test_a_100000_character_input_is_imported_in_linear_time(name: str) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("会议主持召开出席局长张王李、，。；：一二三是（）【】 \n<b>/附件供稿首页>发布时间2024-09-12月日")),
-               max_size=400))
+@given(st.text(alphabet=st.sampled_from(list("会议主持召开出席局长张王李、，。；：一二三是（）【】 \n<b>/"
+                                              "附件供稿首页>发布时间2024-09-12月日")), max_size=400))
 def test_any_text_imports_to_a_draft_whose_front_matter_reads_back(raw: str) -> None:
     import yaml
 
