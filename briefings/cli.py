@@ -150,6 +150,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             done = import_file(config, file, date=args.date, today=today, terms=terms, given=given,
                                publish=args.publish, existing=existing)
         except Duplicate as exc:
+            taken.update(exc.taken)
             print(f"note: {exc}", file=sys.stderr)
             rows.append((str(file), "-", "-", "duplicate: skipped"))
             continue

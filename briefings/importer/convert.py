@@ -149,7 +149,7 @@ def compose(blocks: list[Block], inlines: Inlines, title: str | None, options: O
         preface, items = group(blocks)
         chunks = render_plain(preface, notes)
         for number, (text, rest) in enumerate(items, start=1):
-            chunks += render_item(text, number, notes) + render_plain(rest, notes)
+            chunks += render_item(text, number, notes, inlines.plain) + render_plain(rest, notes)
         if not items:
             notes.append("no agenda items ('会议传达学习…', '会议听取…') found: check the sections")
     body, changes = fix_markdown(inlines.expand("\n\n".join(c for c in chunks if c)) + "\n")

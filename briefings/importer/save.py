@@ -33,6 +33,10 @@ from .sources import ReadError, read_document
 class Duplicate(EditorError):
     """The site already has a briefing of this date and title."""
 
+    def __init__(self, message: str, taken: list[Path]) -> None:
+        super().__init__(message)
+        self.taken = taken  # the files beside the document it would have taken along
+
 
 @dataclass
 class Imported:
@@ -80,7 +84,7 @@ def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: 
     key = (found.isoformat(), " ".join(draft.fields.title.split()))
     if existing is not None and key in existing:
         raise Duplicate(f"skipped {file}: {existing[key]} already has date {key[0]} and title {key[1]!r} "
-                        "(not imported again, nothing overwritten)")
+                        "(not imported again, nothing overwritten)", [Path(p) for p in draft.taken])
     text = draft.markdown
     draft.notes = [n for n in draft.notes if not re.match(r"line \d+: ", n)] + [
         f"line {p.line}: {p.rule}: {p.message}" for p in lint_markdown(text, "imported")]

@@ -14,6 +14,7 @@ Every pattern is anchored or bounded: a block is read in linear time.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import pairwise
 
 from .blocks import Block, bare
@@ -259,7 +260,7 @@ def _closing(text: str) -> bool:
     return bool(CLOSING.fullmatch(plain) or ATTACHMENT.match(plain))
 
 
-def render_item(text: str, number: int, notes: list[str]) -> list[str]:
+def render_item(text: str, number: int, notes: list[str], plain: Callable[[str], str] = str) -> list[str]:
     """One agenda item: a heading, its lead paragraph, one paragraph per numbered point."""
     starts = point_starts(text)
     bold = True
@@ -267,7 +268,7 @@ def render_item(text: str, number: int, notes: list[str]) -> list[str]:
         starts, bold = firsts, False  # '第一，…第二，…': points too, their lead sentences left as written
     lead = text[: starts[0]] if starts else text
     # Like the corpus generator: the lead up to its first stop, without '会议'.
-    heading = bare(ITEM_START.sub("", lead, count=1))
+    heading = plain(bare(ITEM_START.sub("", lead, count=1)))  # a link in the lead: its text only
     cut = min((i for i in (heading.find("。"), heading.find("，")) if i >= 0), default=len(heading))
     heading = heading[:cut]
     if len(heading) > HEADING_MAX:
