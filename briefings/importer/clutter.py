@@ -20,7 +20,7 @@ _BUTTON = re.compile(
     r"(?:我要)?纠错|字体|分享)\s*[】\]]"
     r"|(?:字体|字号|文字大小)\s*[:：]\s*(?:[大中小]\s*){2,3}"
 )
-_BREADCRUMB = re.compile(
+BREADCRUMB = re.compile(
     r"^(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|您当前的位置|所在位置|位置)\s*[:：]"
     r"|^(?:网站)?首页\s*(?:>>?|＞|»|›|→|/|\\)"
 )
@@ -77,7 +77,7 @@ def clean(blocks: list[Block], inlines: Inlines) -> tuple[list[Block], Found]:
 def _clutter(plain: str, found: Found) -> bool:
     if len(plain) > 200:
         return False
-    if _BREADCRUMB.search(plain) or _SHARE.search(plain) or _NEIGHBOUR.search(plain) or _ONLY_BUTTONS.match(plain):
+    if BREADCRUMB.search(plain) or _SHARE.search(plain) or _NEIGHBOUR.search(plain) or _ONLY_BUTTONS.match(plain):
         return True
     if _FOOTER.search(plain) and "。" not in plain[:-1]:
         return True

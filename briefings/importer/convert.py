@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from briefings.typography import fix_markdown, lint_markdown
 
 from .blocks import TOKEN, TOKEN_BASE, Block, Inlines, bare, destination, escape_inline
-from .clutter import ATTACHMENT, Found, clean
+from .clutter import ATTACHMENT, BREADCRUMB, Found, clean
 from .draft import Draft
 from .html import Page, read_html
 from .opening import DATE, find_date, opening_fields, tags
@@ -94,10 +94,11 @@ _META_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})�
 
 
 def page_title(page: Page) -> tuple[str, set[str]]:
-    """The article's title and the site's names, from ArticleTitle, <h1> and <title>."""
+    """The article's title and the site's names, from ArticleTitle, <h1> and <title>; never a breadcrumb."""
     parts = [p for p in _TITLE_SEPARATORS.split(page.title_tag) if p.strip()]
     site = page.meta.get("sitename", "")
-    headings = [h.strip() for h in page.headings if h.strip()]
+    headings = [h.strip() for h in page.headings if h.strip() and not BREADCRUMB.search(h.strip())
+                and not re.search(r"\S\s*(?:>|＞|»|›)\s*\S", h)]
     title = page.meta.get("articletitle", "").strip()
     longest = max(parts, key=len, default="")
     if not title:
