@@ -98,7 +98,7 @@ def page_title(page: Page) -> tuple[str, set[str]]:
     parts = [p for p in _TITLE_SEPARATORS.split(page.title_tag) if p.strip()]
     site = page.meta.get("sitename", "")
     headings = [h.strip() for h in page.headings if h.strip() and not BREADCRUMB.search(h.strip())
-                and not re.search(r"\S\s*(?:>|＞|»|›)\s*\S", h)]
+                and not re.search(r"\S\s*(?:>|＞|»|›)\s*\S", h) and not SECTION.match(h.strip())]
     title = page.meta.get("articletitle", "").strip()
     longest = max(parts, key=len, default="")
     if not title:
@@ -131,7 +131,9 @@ def compose(blocks: list[Block], inlines: Inlines, title: str | None, options: O
     if page is not None:
         _bundle_files(page, options, files, notes)
     blocks = _attachment_links(blocks, inlines, options, files, notes)
-    if title is None and len(blocks) > 1 and blocks[0].kind in ("p", "h") and _looks_like_title(blocks[0].text):
+    # A headline above the opening; on a web page even when nothing follows it (then nothing is left).
+    if (title is None and (len(blocks) > 1 or found.dropped) and blocks[0].kind in ("p", "h")
+            and _looks_like_title(blocks[0].text)):
         title = bare(inlines.plain(blocks.pop(0).text)).strip()
     fixed: Counter[str] = Counter()
     blocks = split_glued([_fixed(b, fixed) for b in blocks])
@@ -172,11 +174,12 @@ def _ordered(notes: list[str]) -> list[str]:
 
 
 def _opening(blocks: list[Block], inlines: Inlines) -> str:
-    """The first paragraph with words of its own (a picture above it is not the opening)."""
-    for block in blocks:
-        if block.kind == "p" and re.search("[\u4e00-\u9fff]", TOKEN.sub("", block.text)):
-            return bare(inlines.plain(block.text))
-    return ""
+    """The first paragraph with words of its own (a picture above it is not the opening); of the
+    first three such, the one that names the meeting or a day ('各镇街：' comes before it)."""
+    found = [bare(inlines.plain(b.text)) for b in blocks
+             if b.kind == "p" and re.search("[\u4e00-\u9fff]", TOKEN.sub("", b.text))][:3]
+    return next((text for text in found if "主持召开" in text), None) or \
+        next((text for text in found if DATE.search(text)), found[0] if found else "")
 
 
 def _looks_like_title(text: str) -> bool:
@@ -277,10 +280,17 @@ def _attachment_links(blocks: list[Block], inlines: Inlines, options: Options, f
             continue
         listing = True
         prefix = block.text[: head.end()] if head else ""
-        rest = block.text[len(prefix):]
-        linked = [_attachment(part, inlines, options, files, notes)
-                  for part in re.split(r"(?<=\S)\s+(?=\d{1,2}\s*[.．、])", rest.strip())]
-        out.append(Block("p", prefix + " ".join(linked)))
+        parts = [p for p in re.split(r"(?<=\S)\s*(?=\d{1,2}\s*[.．、])", block.text[len(prefix):].strip()) if p]
+        numbered_parts = [p for p in parts if re.match(r"\d{1,2}\s*[.．、]", p)]
+        if head and len(parts) == 1 and not numbered_parts:  # '附件：工作台账': one file, on the line
+            out.append(Block("p", prefix + _attachment(parts[0], inlines, options, files, notes)))
+            continue
+        if prefix:
+            out.append(Block("p", prefix))
+        # '附件：1.工作台账 2.责任清单', or numbered lines after '附件：': a numbered list.
+        for part in parts:
+            out.append(Block("list", _attachment(re.sub(r"^\d{1,2}\s*[.．、]\s*", "", part), inlines, options,
+                                                 files, notes), 1))
     return out
 
 

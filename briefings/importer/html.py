@@ -73,11 +73,17 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
+        if tag in ("meta", "title", "base", "link"):  # the page's facts, in <head> (hidden) or not
+            self._head(tag, values)
+            return
         if self.hidden:
             hidden_tag, depth = self.hidden[-1]
             if tag == hidden_tag and tag not in VOID_TAGS:
                 self.hidden[-1] = (hidden_tag, depth + 1)
             return
+        self._body_tag(tag, values)
+
+    def _head(self, tag: str, values: dict[str, str]) -> None:
         if tag == "meta" and values.get("name") and values.get("content"):
             self.page.meta[values["name"].lower()] = values["content"].strip()
         if not self.page.base and (
@@ -87,9 +93,11 @@ class _Reader(HTMLParser):
             address = values.get("href") or values.get("content", "")
             if re.match(r"https?://", address):
                 self.page.base = address
-        if tag == "title":
+        # The page's first <title>, not one inside an <svg> or the body.
+        if tag == "title" and not self.page.title_tag and all(t == "head" for t, _ in self.hidden):
             self.in_title = True
-            return
+
+    def _body_tag(self, tag: str, values: dict[str, str]) -> None:
         if tag not in VOID_TAGS and (tag in HIDDEN_TAGS or self._furniture(values)):
             self.hidden.append((tag, 0))
             return
@@ -131,6 +139,9 @@ class _Reader(HTMLParser):
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+            return
         if self.hidden:
             hidden_tag, depth = self.hidden[-1]
             if tag == hidden_tag:
@@ -168,10 +179,10 @@ class _Reader(HTMLParser):
             self._flush()
 
     def handle_data(self, data: str) -> None:
-        if self.hidden:
-            return
         if self.in_title:
             self.page.title_tag += data
+            return
+        if self.hidden:
             return
         self._text(re.sub(r"[\s\u3000]+", " ", data))
 

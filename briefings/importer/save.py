@@ -73,6 +73,9 @@ def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: 
         draft = read_document(file, options)
     except ReadError as exc:
         raise EditorError(f"cannot read {file}: {exc}") from None
+    if not draft.body.strip():
+        raise EditorError(f"cannot import {file}: no text is left once the page's furniture "
+                          "(menus, date and source lines, buttons, footer) is taken out")
     date_from = _settle_date(draft, file, date)
     if not draft.fields.title:
         draft.fields.title = file.stem

@@ -289,7 +289,11 @@ def render_plain(blocks: list[Block], notes: list[str]) -> list[str]:
         if block.kind == "table":
             out.append(table(block.rows, notes))
         elif block.kind == "list":
-            out.append(("1. " if block.level else "- ") + markdown_text(block.text, notes))
+            item = ("1. " if block.level else "- ") + markdown_text(block.text, notes)
+            if number > 1 and blocks[number - 2].kind == "list" and out:
+                out[-1] += "\n" + item  # one list, not one per item
+            else:
+                out.append(item)
         elif block.kind == "h":
             out.append("### " + heading_text(block.text))
         else:

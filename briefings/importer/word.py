@@ -14,6 +14,14 @@ from typing import Any
 
 import mammoth
 
+# Word's Title style, and the names WPS and Chinese Word give the built-in styles; mammoth
+# knows the English heading names itself.
+STYLE_MAP = "\n".join([
+    "p[style-name='Title'] => h1:fresh",
+    "p[style-name='Subtitle'] => h2:fresh",
+    "p[style-name='标题'] => h1:fresh",
+    *(f"p[style-name='标题 {n}'] => h{n}:fresh" for n in range(1, 7)),
+])
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/bmp": "bmp",
                "image/tiff": "tif", "image/webp": "webp", "image/x-emf": "emf", "image/x-wmf": "wmf"}
 
@@ -42,7 +50,8 @@ def convert_docx(data: bytes) -> Converted:
         return {"src": name, "alt": image.alt_text or ""}
 
     try:
-        result = mammoth.convert_to_html(io.BytesIO(data), convert_image=mammoth.images.img_element(save))
+        result = mammoth.convert_to_html(io.BytesIO(data), convert_image=mammoth.images.img_element(save),
+                                         style_map=STYLE_MAP)
     except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
         raise WordError(f"not a Word document mammoth can read ({type(exc).__name__}: {exc})") from None
     messages = [m.message for m in result.messages if m.type in ("warning", "error")]
