@@ -121,7 +121,7 @@ def test_wps_and_doc_go_through_libreoffice(tmp_path: Path, suffix: str) -> None
 
 # Shapes that took 2.7 s (10k), 7.7 s (20k) and over 120 s (100k) when the opening's
 # clauses were found with lazy regexes. Figures per size: benchmarks/importer.py. The bound
-# here is loose on purpose (a shared CI machine): it catches quadratic time, not slowness.
+# is CPU time, loose on purpose (a shared CI machine): it catches quadratic time, not slowness.
 HAN = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(100_000))
 PATHOLOGICAL = {
     "Han without stops": HAN,
@@ -131,15 +131,20 @@ PATHOLOGICAL = {
     "在 repeated before 主持召开": "在" * 100_000 + "主持召开会",
     "one line per 30 characters": "\n".join(HAN[i:i + 30] for i in range(0, 100_000, 30)),
     "HTML paragraphs": "<p>" + "</p><p>".join(HAN[i:i + 50] for i in range(0, 100_000, 50)) + "</p>",
+    # 20,000 half-width commas to make full-width: 9 s at 50,000 characters when each typography
+    # fix rebuilt the text and was checked against every fix before it.
+    "half-width commas between Hanzi": "会议,强调" * 20_000,
+    "unclosed brackets": "（" * 100_000,
+    "a table of 5,000 rows": "<table>" + "<tr><td>甲</td><td>乙</td></tr>" * 5_000 + "</table>",
 }
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
 def test_a_100000_character_input_is_imported_in_linear_time(name: str) -> None:
     text = PATHOLOGICAL[name]
-    began = time.perf_counter()
+    began = time.process_time()
     draft = import_text(text, year=2024)
-    assert time.perf_counter() - began < 10
+    assert time.process_time() - began < 5
     assert draft.markdown.startswith("---\n")
 
 

@@ -23,6 +23,10 @@ from .structure import ITEM_START, SECTION, explicit, group, render_explicit, re
 from .text import LOOKS_HTML, normalise, text_blocks
 
 _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|——|—|-|–|::)\s*")
+# What typography.fix_markdown's rules can change: half-width punctuation, spaces, full-width
+# digits, bold markers, doubled stops. A block without any of these is left as it is.
+_FIXABLE = re.compile(r"[,;:?!()\s\u3000０-９*]|</?b>|([。，、；：])\1")
+MAX_LINT_NOTES = 30
 _FULL_DATE = re.compile(r"(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 
 
@@ -162,9 +166,17 @@ def compose(blocks: list[Block], inlines: Inlines, title: str | None, options: O
         notes.append(f"typography fixed: {counts}")
     draft.fields.tags = tags(inlines.plain("".join(b.text for b in blocks)), options.vocabulary)
     draft.body = body
-    draft.notes = _ordered(notes) + [f"line {p.line}: {p.rule}: {p.message}"
-                                     for p in lint_markdown(draft.markdown, "imported")]
+    draft.notes = _ordered(notes) + lint_notes(draft.markdown)
     return draft
+
+
+def lint_notes(markdown: str) -> list[str]:
+    """What the typography lint still finds, as notes; a long list is cut short."""
+    found = [f"line {p.line}: {p.rule}: {p.message}" for p in lint_markdown(markdown, "imported")]
+    if len(found) > MAX_LINT_NOTES:
+        found[MAX_LINT_NOTES - 1:] = [f"… and {len(found) - MAX_LINT_NOTES + 1} more typography findings: "
+                                      "`briefings check` lists them all"]
+    return found
 
 
 def _ordered(notes: list[str]) -> list[str]:
@@ -200,6 +212,8 @@ def _fix(text: str, fixed: Counter[str], cell: bool = False) -> str:
     escaped = re.sub(r"([\\`*])", r"\\\1", text)
     escaped = re.sub(r"<(?!/?[bi]>)", r"\\<", escaped)
     escaped = re.sub(r"^([#>+=-]|\d+[.)](?=\s|$))", r"\\\1", escaped)  # not a heading, quote or list
+    if not _FIXABLE.search(escaped):  # most blocks: nothing a safe fix could change
+        return escaped
     fixed_text, changes = fix_markdown(escaped)
     fixed.update(c.rule or "" for c in changes)
     return fixed_text.replace("\n", " ") if cell else fixed_text

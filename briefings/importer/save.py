@@ -23,9 +23,8 @@ from briefings.content import SourceError, briefing_files, decode_source
 from briefings.editor import Created, EditorError, _check, _created, _exists_error, _write_new, briefing_path
 from briefings.frontmatter import FrontMatterError, split
 from briefings.slugs import slugify
-from briefings.typography import lint_markdown
 
-from .convert import Options
+from .convert import Options, lint_notes
 from .draft import Draft
 from .sources import ReadError, read_document
 
@@ -89,8 +88,8 @@ def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: 
         raise Duplicate(f"skipped {file}: {existing[key]} already has date {key[0]} and title {key[1]!r} "
                         "(not imported again, nothing overwritten)", [Path(p) for p in draft.taken])
     text = draft.markdown
-    draft.notes = [n for n in draft.notes if not re.match(r"line \d+: ", n)] + [
-        f"line {p.line}: {p.rule}: {p.message}" for p in lint_markdown(text, "imported")]
+    draft.notes = [n for n in draft.notes if not re.match(r"line \d+: |… and \d+ more typography", n)] + \
+        lint_notes(text)
     path = briefing_path(config, found, slugify(draft.fields.title), config.default_language)
     if draft.files:
         path = path.with_suffix("") / "index.md"
