@@ -54,5 +54,9 @@ def convert_docx(data: bytes) -> Converted:
                                          style_map=STYLE_MAP)
     except (KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
         raise WordError(f"not a Word document mammoth can read ({type(exc).__name__}: {exc})") from None
-    messages = [m.message for m in result.messages if m.type in ("warning", "error")]
+    # A style mammoth does not know is read as a plain paragraph: what we want, not news.
+    messages = [m.message for m in result.messages
+                if m.type in ("warning", "error") and not m.message.startswith("Unrecognised")]
+    messages += [f"{name} is a Windows drawing format browsers cannot show: save the picture as PNG or JPEG "
+                 "and replace it" for name in images if name.endswith((".emf", ".wmf", ".tif", ".bin"))]
     return Converted(result.value, images, messages)
