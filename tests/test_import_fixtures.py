@@ -94,3 +94,15 @@ def test_word_pictures_keep_their_bytes_and_alt_text(tmp_path: Path) -> None:
     draft = imported("agenda.docx", tmp_path)
     assert draft.files["image-1.png"].startswith(b"\x89PNG")
     assert "![局长办公会现场](image-1.png)" in draft.body
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fixture_renders_its_bold_italics_and_headings(name: str, tmp_path: Path) -> None:
+    from briefings.markdown import render_markdown
+
+    draft = imported(name, tmp_path)
+    html = render_markdown(draft.body).html
+    assert "**" not in html and "<b>" not in html and "\ue000" not in html  # bold rendered, no placeholder left
+    assert html.count("<strong>") == draft.body.count("**") // 2
+    assert html.count("<h2") + html.count("<h3") == sum(line.startswith(("## ", "### "))
+                                                         for line in draft.body.splitlines())
