@@ -132,3 +132,15 @@ def test_a_page_with_nothing_but_furniture_is_not_written(tmp_path: Path) -> Non
     page.write_text("区教育局召开局务会\n发布时间：2024-09-13\n【打印】【关闭】\n", encoding="utf-8")
     assert main(["import", str(page), "--site", str(site)]) == 1
     assert list((site / "content").rglob("*")) == []
+
+
+def test_word_footnotes_become_markdown_footnotes() -> None:
+    # The HTML mammoth writes for a Word footnote: a numbered reference, the note in a list at the end.
+    page = ("<h1>区教育局召开局务会</h1><p>9月12日，局长王强主持召开局务会。</p>"
+            "<p>会议传达了文件精神<sup><a href=\"#footnote-1\" id=\"footnote-ref-1\">[1]</a></sup>。</p>"
+            "<ol><li id=\"footnote-1\"><p> 指《关于减轻学生作业负担的意见》。 <a href=\"#footnote-ref-1\">↑</a></p>"
+            "</li><li id=\"endnote-1\"><p>另见附件。</p></li></ol>")
+    result = import_text(page, year=2024)
+    assert result.body.endswith("会议传达了文件精神[^1]。\n\n[^1]: 指《关于减轻学生作业负担的意见》。\n\n"
+                                "[^e1]: 另见附件。\n")
+    assert "## 传达了文件精神\n" in result.body  # the reference is no part of a heading made from the text

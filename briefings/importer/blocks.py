@@ -16,7 +16,7 @@ TOKEN_BASE = 0xE000
 TOKEN_LIMIT = 0x1800  # the Private Use Area of the BMP: 6,144 links and images per document
 TOKEN = re.compile("[\ue000-\uf7ff]")
 
-Kind = Literal["p", "h", "table", "list"]
+Kind = Literal["p", "h", "table", "list", "note"]  # note: a footnote's text, after its '[^1]:' token
 
 
 @dataclass
@@ -46,6 +46,8 @@ class Inlines:
     def plain(self, text: str) -> str:
         """``text`` with tokens replaced by what a reader sees of them (a link's text)."""
         def seen(match: re.Match[str]) -> str:
+            if self.markdown[ord(match[0]) - TOKEN_BASE].startswith("[^"):
+                return ""  # a footnote reference is no part of the text read
             found = re.match(r"!?\[((?:\\.|[^\]\\])*)\]", self.markdown[ord(match[0]) - TOKEN_BASE])
             return re.sub(r"\\(.)", r"\1", found[1]) if found else ""
         return TOKEN.sub(seen, text) if self.markdown else text

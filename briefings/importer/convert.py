@@ -309,8 +309,9 @@ def _attachment_links(blocks: list[Block], inlines: Inlines, options: Options, f
 
 
 def _attachment(part: str, inlines: Inlines, options: Options, files: dict[str, bytes], notes: list[str]) -> str:
-    if "\ue000" <= part[:1] <= "\uf7ff" or re.search("[\ue000-\uf7ff]", part):
-        return part  # already a link (HTML)
+    """One attachment's name → a link to the file given under that name (it joins the bundle)."""
+    if TOKEN.search(part):
+        return part  # already a link: a saved page's <a>
     item = _ITEM.match(bare(part))
     if item is None:
         return part
@@ -324,7 +325,4 @@ def _attachment(part: str, inlines: Inlines, options: Options, files: dict[str, 
     file_name, data = given
     files[file_name] = data
     token = inlines.token(f"[{escape_inline(name)}]({destination(file_name)})")
-    if token is None:
-        return part
-    index = ord(token) - TOKEN_BASE
-    return part[: len(part) - len(part.lstrip())] + part.strip().replace(item[1], token) if index >= 0 else part
+    return part.replace(item[1], token, 1) if token else part

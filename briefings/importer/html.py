@@ -25,6 +25,8 @@ _FURNITURE = re.compile(r"(?:^|[-_])(?:header|footer|foot|nav|navbar|menu|breadc
                         r"bdshare|copyright|sidebar|logo|banner|toolbar|position|location)(?:$|[-_\d])",
                         re.IGNORECASE)
 _KEEP = re.compile(r"article|content|title|main|news|text|detail|body", re.IGNORECASE)
+_NOTE = re.compile(r"(foot|end)note-(\d{1,4})")  # mammoth's ids for Word's footnotes and endnotes
+_NOTE_BACK = re.compile(r"#(?:foot|end)note-ref-\d{1,4}")
 _CELL_LIMIT = 300  # characters: a cell longer than this is page layout, not a data table
 
 
@@ -68,6 +70,7 @@ class _Reader(HTMLParser):
         self.anchor: tuple[str, list[str]] | None = None  # href, the parts of its text
         self.tables: list[_Table] = []
         self.list_kind: list[str] = []
+        self.note: str | None = None  # label of the Word footnote whose text is being read
 
     # ---- tags -------------------------------------------------------------------------------
 
@@ -135,6 +138,9 @@ class _Reader(HTMLParser):
         elif tag in ("ul", "ol"):
             self._flush()
             self.list_kind.append(tag)
+        elif tag == "li" and (note := _NOTE.fullmatch(values.get("id", ""))):
+            self._flush()
+            self.note = _label(note)
         elif tag in BLOCK_TAGS:
             self._flush()
 
@@ -175,6 +181,9 @@ class _Reader(HTMLParser):
         elif tag in ("ul", "ol") and self.list_kind:
             self._flush()
             self.list_kind.pop()
+        elif tag == "li" and self.note is not None:
+            self._flush()
+            self.note = None
         elif tag in BLOCK_TAGS:
             self._flush()
 
@@ -226,6 +235,12 @@ class _Reader(HTMLParser):
         self.anchor = None
         inner = bare("".join(parts))
         text = " ".join(inner.split())
+        if note := _NOTE.fullmatch(href.lstrip("#")):  # mammoth's reference to a Word footnote
+            token = self.page.inlines.token(f"[^{_label(note)}]")
+            self._text(token or text)
+            return
+        if _NOTE_BACK.fullmatch(href):  # the '↑' back to the reference: Markdown makes its own
+            return
         if not href or href.startswith(("javascript:", "#")) or not text:
             self._text(text)
             return
@@ -253,6 +268,10 @@ class _Reader(HTMLParser):
             if self.heading == 1:
                 self.page.headings.append(bare(text))
             self.heading = 0
+        elif self.note is not None:
+            token = self.page.inlines.token(f"[^{self.note}]:")
+            self.page.blocks.append(Block("note", f"{token} {text}") if token else Block("p", text))
+            self.note = None  # a second paragraph of the note is a paragraph
         elif self.list_kind:
             self.page.blocks.append(Block("list", text, 1 if self.list_kind[-1] == "ol" else 0))
         else:
@@ -276,6 +295,11 @@ class _Reader(HTMLParser):
         self._flush()
         while self.tables:
             self._close_table(self.tables.pop())
+
+
+def _label(note: re.Match[str]) -> str:
+    """Footnote 3 → '3', endnote 3 → 'e3': one document may have both."""
+    return note[2] if note[1] == "foot" else f"e{note[2]}"
 
 
 def read_html(html: str) -> Page:

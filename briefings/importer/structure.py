@@ -159,6 +159,8 @@ def render_explicit(blocks: list[Block], notes: list[str]) -> list[str]:
             out.append(table(block.rows, notes))
         elif block.kind == "h":
             out.append("#" * max(2, min(block.level - shift, 4)) + " " + heading_text(block.text))
+        elif block.kind == "note":
+            out.append(markdown_text(block.text, notes))
         elif SECTION.match(block.text) or SUBSECTION.match(block.text):
             out += _section(block.text, 2 if SECTION.match(block.text) else 3, number, notes)
         elif _bold_heading(block.text):
@@ -296,6 +298,8 @@ def render_plain(blocks: list[Block], notes: list[str]) -> list[str]:
                 out.append(item)
         elif block.kind == "h":
             out.append("### " + heading_text(block.text))
+        elif block.kind == "note":
+            out.append(markdown_text(block.text, notes))
         else:
             listing: list[str] = []
             out += _paragraph(block.text, number, notes, listing)
