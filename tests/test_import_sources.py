@@ -158,3 +158,21 @@ def test_any_text_imports_to_a_draft_whose_front_matter_reads_back(raw: str) -> 
     front = yaml.safe_load(draft.markdown.split("---\n", 2)[1])
     assert front == draft.front
     assert "\ue000" not in draft.body  # no link placeholder left behind
+
+
+PIECES = ["<p>", "</p>", "<h1>", "</h1>", "<b>", "</b>", "<table><tr><td>", "</td><td>", "</td></tr></table>",
+          "<img src='a.png' alt='图'>", "<a href='/x/1.html'>", "</a>", "<li id='footnote-1'>", "<title>",
+          "</title>", "发布时间：2024-09-12", "来源：区教育局", "【打印】", "首页 > 动态", "版权所有", "\n",
+          "9月12日上午，", "局长王强主持召开局务会。", "局领导李红出席。", "一、", "（一）", "一是", "第一，",
+          "1．", "会议强调，", "。", "附件：", "（办公室供稿）", "_", "*", "`", "&nbsp;", "&lt;", "\ue000"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_any_mix_of_page_pieces_imports_without_error(pieces: list[str]) -> None:
+    import yaml
+
+    draft = import_text("".join(pieces), year=2024)
+    front = yaml.safe_load(draft.markdown.split("---\n", 2)[1])
+    assert front == draft.front
+    assert not any("\ue000" <= c <= "\uf7ff" for c in draft.body)

@@ -41,7 +41,11 @@ class Inlines:
         return chr(TOKEN_BASE + len(self.markdown) - 1)
 
     def expand(self, text: str) -> str:
-        return TOKEN.sub(lambda m: self.markdown[ord(m[0]) - TOKEN_BASE], text) if self.markdown else text
+        # Twice: a linked picture is a link whose text holds the picture's token.
+        for _ in range(2):
+            if self.markdown and TOKEN.search(text):
+                text = TOKEN.sub(lambda m: self.markdown[ord(m[0]) - TOKEN_BASE], text)
+        return text
 
     def plain(self, text: str) -> str:
         """``text`` with tokens replaced by what a reader sees of them (a link's text)."""
@@ -50,7 +54,10 @@ class Inlines:
                 return ""  # a footnote reference is no part of the text read
             found = re.match(r"!?\[((?:\\.|[^\]\\])*)\]", self.markdown[ord(match[0]) - TOKEN_BASE])
             return re.sub(r"\\(.)", r"\1", found[1]) if found else ""
-        return TOKEN.sub(seen, text) if self.markdown else text
+        for _ in range(2):
+            if self.markdown and TOKEN.search(text):
+                text = TOKEN.sub(seen, text)
+        return text
 
 
 def escape_inline(text: str) -> str:

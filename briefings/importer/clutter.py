@@ -29,7 +29,7 @@ _META_LABEL = re.compile(
     r"阅读量|点击数|点击量|点击率|访问量|访问次数|作者|责任编辑|编辑|发布机构|发布者)\s*[:：]"
 )
 _META_START = re.compile(r"^(?:时间|日期)\s*[:：]")
-_META_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})日?")
+META_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})日?")
 _META_SOURCE = re.compile(r"(?:信息|文章|稿件)?来源\s*[:：]\s*([^\s|｜【\[]{1,40})")
 _SHARE = re.compile(r"^分享到")
 _NEIGHBOUR = re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上篇|下篇)\s*[:：]?")
@@ -82,7 +82,7 @@ def _clutter(plain: str, found: Found) -> bool:
     if _FOOTER.search(plain) and "。" not in plain[:-1]:
         return True
     if (_META_LABEL.search(plain) or _META_START.search(plain)) and not any(c in plain for c in _SENTENCE_END):
-        if found.date is None and (date := _META_DATE.search(plain)):
+        if found.date is None and (date := META_DATE.search(plain)):
             try:
                 found.date = dt.date(int(date[1]), int(date[2]), int(date[3]))
                 found.date_text = date[0]

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from briefings.typography import fix_markdown, lint_markdown
 
 from .blocks import TOKEN, TOKEN_BASE, Block, Inlines, bare, destination, escape_inline
-from .clutter import ATTACHMENT, BREADCRUMB, Found, clean
+from .clutter import ATTACHMENT, BREADCRUMB, META_DATE, Found, clean
 from .draft import Draft
 from .html import Page, read_html
 from .opening import DATE, find_date, opening_fields, tags
@@ -74,17 +74,17 @@ def import_page(page: Page, options: Options) -> Draft:
     blocks = [b for b in blocks if not (b.kind in ("h", "p") and bare(page.inlines.plain(b.text)).strip()
                                         in site_names)]
     # The site's logo is no part of the article: a picture named like the site, or called logo.
-    for index, src, alt in list(page.images):
-        if alt in site_names or re.search(r"logo", src, re.IGNORECASE):
-            page.images.remove((index, src, alt))
-            token = chr(TOKEN_BASE + index)
-            blocks = [Block(b.kind, b.text.replace(token, ""), b.level, b.rows) for b in blocks]
+    logos = {image for image in page.images if image[2] in site_names or re.search(r"logo", image[1], re.I)}
+    if logos:
+        page.images = [image for image in page.images if image not in logos]
+        gone = str.maketrans({chr(TOKEN_BASE + index): None for index, _, _ in logos})
+        blocks = [Block(b.kind, b.text.translate(gone), b.level, b.rows) for b in blocks]
     # A caption that only repeats the picture's alt text is said once.
     alts = {chr(TOKEN_BASE + index): alt for index, _, alt in page.images if alt}
     blocks = [b for i, b in enumerate(blocks)
               if not (i and b.kind == "p" and any(alts.get(t) == bare(b.text).strip() for t in blocks[i - 1].text))]
     found = Found(source=page.meta.get("contentsource") or None)
-    pubdate = _META_DATE.search(page.meta.get("pubdate", "") or page.meta.get("publishdate", ""))
+    pubdate = META_DATE.search(page.meta.get("pubdate", "") or page.meta.get("publishdate", ""))
     if pubdate:
         try:
             found.date = dt.date(int(pubdate[1]), int(pubdate[2]), int(pubdate[3]))
@@ -92,9 +92,6 @@ def import_page(page: Page, options: Options) -> Draft:
         except ValueError:
             pass
     return compose(blocks, page.inlines, title or None, options, found, page)
-
-
-_META_DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})日?")
 
 
 def page_title(page: Page) -> tuple[str, set[str]]:
@@ -136,7 +133,7 @@ def compose(blocks: list[Block], inlines: Inlines, title: str | None, options: O
         _bundle_files(page, options, files, notes)
     blocks = _attachment_links(blocks, inlines, options, files, notes)
     # A headline above the opening; on a web page even when nothing follows it (then nothing is left).
-    if (title is None and (len(blocks) > 1 or found.dropped) and blocks[0].kind in ("p", "h")
+    if (title is None and blocks and (len(blocks) > 1 or found.dropped) and blocks[0].kind in ("p", "h")
             and _looks_like_title(blocks[0].text)):
         title = bare(inlines.plain(blocks.pop(0).text)).strip()
     fixed: Counter[str] = Counter()
