@@ -144,3 +144,9 @@ def test_word_footnotes_become_markdown_footnotes() -> None:
     assert result.body.endswith("会议传达了文件精神[^1]。\n\n[^1]: 指《关于减轻学生作业负担的意见》。\n\n"
                                 "[^e1]: 另见附件。\n")
     assert "## 传达了文件精神\n" in result.body  # the reference is no part of a heading made from the text
+
+
+def test_bold_written_as_a_style_is_bold() -> None:
+    page = (f"<h1>区教育局召开局务会</h1><p>{OPENING}</p><p><span style='FONT-WEIGHT: bold'>要压实责任。</span>"
+            "<span style='color:red'>全面排查</span>。<font style='font-weight:700'><b>要</b>抓好落实。</font></p>")
+    assert import_text(page, year=2024).body.endswith("\n**要压实责任。**全面排查。**要抓好落实。**\n")

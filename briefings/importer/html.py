@@ -25,6 +25,7 @@ _FURNITURE = re.compile(r"(?:^|[-_])(?:header|footer|foot|nav|navbar|menu|breadc
                         r"bdshare|copyright|sidebar|logo|banner|toolbar|position|location)(?:$|[-_\d])",
                         re.IGNORECASE)
 _KEEP = re.compile(r"article|content|title|main|news|text|detail|body", re.IGNORECASE)
+_CSS_BOLD = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.IGNORECASE)
 _NOTE = re.compile(r"(foot|end)note-(\d{1,4})")  # mammoth's ids for Word's footnotes and endnotes
 _NOTE_BACK = re.compile(r"#(?:foot|end)note-ref-\d{1,4}")
 _CELL_LIMIT = 300  # characters: a cell longer than this is page layout, not a data table
@@ -71,6 +72,7 @@ class _Reader(HTMLParser):
         self.tables: list[_Table] = []
         self.list_kind: list[str] = []
         self.note: str | None = None  # label of the Word footnote whose text is being read
+        self.styled: list[bool] = []  # per open <span>/<font>: did its style make it bold?
 
     # ---- tags -------------------------------------------------------------------------------
 
@@ -104,10 +106,13 @@ class _Reader(HTMLParser):
         if tag not in VOID_TAGS and (tag in HIDDEN_TAGS or self._furniture(values)):
             self.hidden.append((tag, 0))
             return
-        if tag in ("b", "strong"):
-            self.bold += 1
-            if self.bold == 1:
-                self._text("<b>")
+        if tag in ("span", "font"):  # Word pasted into a CMS: bold as style="font-weight:bold"
+            bold = bool(_CSS_BOLD.search(values.get("style", "")))
+            self.styled.append(bold)
+            if bold:
+                self._bold(+1)
+        elif tag in ("b", "strong"):
+            self._bold(+1)
         elif tag in ("em", "i"):
             self.italic += 1
             if self.italic == 1:
@@ -158,10 +163,11 @@ class _Reader(HTMLParser):
             return
         if tag == "title":
             self.in_title = False
+        elif tag in ("span", "font") and self.styled:
+            if self.styled.pop():
+                self._bold(-1)
         elif tag in ("b", "strong") and self.bold:
-            self.bold -= 1
-            if not self.bold:
-                self._text("</b>")
+            self._bold(-1)
         elif tag in ("em", "i") and self.italic:
             self.italic -= 1
             if not self.italic:
@@ -201,6 +207,16 @@ class _Reader(HTMLParser):
     def _furniture(values: dict[str, str]) -> bool:
         words = f"{values.get('class', '')} {values.get('id', '')}".split()
         return any(_FURNITURE.search(w) and not _KEEP.search(w) for w in words)
+
+    def _bold(self, step: int) -> None:
+        """Nested bold is one bold: only the outermost opening and closing are written."""
+        if step < 0 and not self.bold:
+            return
+        self.bold += step
+        if step > 0 and self.bold == 1:
+            self._text("<b>")
+        elif step < 0 and self.bold == 0:
+            self._text("</b>")
 
     def _text(self, text: str) -> None:
         if self.anchor is not None:
