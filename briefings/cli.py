@@ -127,6 +127,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .importer.sources import IMPORTABLE, GivenFiles
 
     files, problems = _import_inputs(args.files)
+    content = (config.root / "content").resolve()
+    inside = [f for f in files if f.resolve().is_relative_to(content)]
+    problems += [f"{f} is in the site's content/ already: not importing it" for f in inside]
+    files = [f for f in files if f not in inside]
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     batch = len(files) > 1 or any(Path(f).is_dir() for f in args.files)

@@ -220,3 +220,11 @@ def test_what_check_finds_in_an_import_is_listed_for_review(tmp_path, capsys):
     assert ("  review: content/2024/2024-05-06-shi-jiao-yu-ju-zhao-kai-ju-wu-hui.md:13:13: error: broken-link: "
             "link to /2020/01/no-such-page/ leads nowhere: the site has no such page") in out
     assert out.endswith("1 thing for `briefings check` to review: see above\n")
+
+
+def test_files_already_in_content_are_not_imported_again(tmp_path, capsys):
+    site = make_site(tmp_path, "-- content/2024/a.md --\n---\ntitle: 甲\ndate: 2024-01-01\n---\n正文。\n")
+    assert main(["import", str(site.root / "content"), "--site", str(site.root)]) == 1
+    assert f"error: {site.root / 'content/2024/a.md'} is in the site's content/ already: not importing it" in (
+        capsys.readouterr().err)
+    assert [p.name for p in (site.root / "content").rglob("*.md")] == ["a.md"]

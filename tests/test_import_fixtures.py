@@ -31,8 +31,9 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
                                  "from the opening"]),
     "cms_a_district.html": (["anquan.xls", "huiyi.jpg"], []),
     "cms_b_trs.html": ([], []),
-    "cms_c_html5.html": (["稳就业政策指引.pdf"], ["image https://www.example.gov.cn/uploads/2024/03/tiaodu.jpg is on another site: "
-                              "save it beside the briefing and link it, so the page works offline"]),
+    "cms_c_html5.html": (["稳就业政策指引.pdf"],
+                         ["image https://www.example.gov.cn/uploads/2024/03/tiaodu.jpg is on another site: "
+                          "save it beside the briefing and link it, so the page works offline"]),
     "numbered_points.txt": ([], []),
     "run_on_first.gbk.txt": ([], ["the text gives no year: assumed 2024; pass --date to set another"]),
     "bold_headings.html": ([], []),
