@@ -57,7 +57,7 @@ def read_bounded(path: Path, limit: int, what: str) -> bytes:
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO, socket or device"
             raise ReadError(f"it is {kind}, not a regular file: not reading it")
         if info.st_size > limit:
-            raise ReadError(f"it has {_size(info.st_size)}, over the {_size(limit)} briefings reads from "
+            raise ReadError(f"it has {info.st_size:,} bytes, over the {_size(limit)} briefings reads from "
                             f"{what}: split it, or remove what is not the briefing")
         with os.fdopen(os.dup(fd), "rb") as handle:
             data = handle.read(limit + 1)
