@@ -55,7 +55,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
     big = tmp_path / "big.txt"
     with big.open("wb") as handle:  # sparse: the size is what is checked, nothing is read
         handle.truncate(MAX_TEXT_BYTES + 1)
-    with pytest.raises(ReadError, match=r"it has 4,194,305 bytes, over the 4 MB briefings reads from a text or HTML file"):
+    with pytest.raises(ReadError, match=r"it has 4,194,305 bytes, over the 4 MB briefings reads from a text or HTML"):
         read(big)
 
 
