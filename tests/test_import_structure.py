@@ -70,6 +70,12 @@ def test_page_furniture_goes_and_its_date_and_source_stay() -> None:
     assert "the page was published on 2024-09-13; date 2024-09-12 is the meeting's, from the opening" in result.notes
 
 
+def test_a_pasted_page_starting_with_the_site_name_takes_the_next_line_as_title() -> None:
+    result = import_text(f"某某区人民政府门户网站\n区教育局召开局务会\n{OPENING}", year=2024)
+    assert result.fields.title == "区教育局召开局务会"
+    assert "门户网站" not in result.body
+
+
 def test_the_title_is_never_the_breadcrumb_or_the_site_name() -> None:
     page = ("<html><head><title>区教育局召开局务会_某区人民政府</title></head><body>"
             "<h1 class='x'>某区人民政府</h1><h1>首页 &gt; 工作动态</h1><div class='con'><h1>区教育局召开局务会</h1>"

@@ -36,6 +36,7 @@ _NEIGHBOUR = re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上篇|下
 _FOOTER = re.compile(r"版权所有|Copyright|©|ICP\s*[备证]|备案号|网站标识码|网站识别码|公网安备|技术支持\s*[:：]|"
                      r"主办单位\s*[:：]|承办单位\s*[:：]|维护单位\s*[:：]|建议使用.{0,20}浏览器", re.IGNORECASE)
 _ONLY_BUTTONS = re.compile(r"^(?:\s|打印本页|打印|关闭窗口|关闭|收藏|返回顶部|扫一扫在手机打开当前页|扫一扫)+$")
+_SITE_NAME = re.compile(r"^[\w\u4e00-\u9fff]{2,24}(?:门户网站|政府网站|网站|门户网|政务网|政府网)$")
 _NAV_ITEM = re.compile(r"^[\w\u4e00-\u9fff]{1,6}$")
 _SENTENCE_END = "。！？"
 CLOSING = re.compile(r"(?:（|\()[^（）()]{1,40}?(?:供稿|供图|撰稿|来稿|报送|摄影|摄)(?:）|\))$"
@@ -77,7 +78,8 @@ def clean(blocks: list[Block], inlines: Inlines) -> tuple[list[Block], Found]:
 def _clutter(plain: str, found: Found) -> bool:
     if len(plain) > 200:
         return False
-    if BREADCRUMB.search(plain) or _SHARE.search(plain) or _NEIGHBOUR.search(plain) or _ONLY_BUTTONS.match(plain):
+    if (BREADCRUMB.search(plain) or _SHARE.search(plain) or _NEIGHBOUR.search(plain) or _ONLY_BUTTONS.match(plain)
+            or _SITE_NAME.match(plain)):  # the site's name, pasted from the page's header
         return True
     if _FOOTER.search(plain) and "。" not in plain[:-1]:
         return True
