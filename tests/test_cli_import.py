@@ -228,3 +228,12 @@ def test_files_already_in_content_are_not_imported_again(tmp_path, capsys):
     assert f"error: {site.root / 'content/2024/a.md'} is in the site's content/ already: not importing it" in (
         capsys.readouterr().err)
     assert [p.name for p in (site.root / "content").rglob("*.md")] == ["a.md"]
+
+
+def test_no_check_skips_the_review(tmp_path, capsys):
+    site = make_site(tmp_path, "", config=VOCABULARY)
+    page = tmp_path / "page.html"
+    page.write_text("<h1>市教育局召开局务会</h1><p>5月6日，局长张荷红主持召开局务会。</p>"
+                    "<p>会议审议了<a href=\"/2020/01/no-such-page/\">有关文件</a>。</p>", encoding="utf-8")
+    assert main(["import", str(page), "--date", "2024-05-06", "--no-check", "--site", str(site.root)]) == 0
+    assert "review:" not in capsys.readouterr().out
