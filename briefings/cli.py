@@ -165,9 +165,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             continue
         taken.update(done.attachments)
         _print_created(args.site, done.created)
-        front_date = _date_of(done.created.path)
         created_paths[done.created.relative] = len(rows)
-        rows.append((str(file), done.created.relative, f"{front_date} ({done.date_from})",
+        rows.append((str(file), done.created.relative, f"{done.date.isoformat()} ({done.date_from})",
                      str(len(done.created.notes))))
     review = _review(config, created_paths, rows) if created_paths and not args.no_check else 0
     if batch:
@@ -193,12 +192,6 @@ def _import_inputs(names: list[str]) -> tuple[list[Path], list[str]]:
         else:
             files.append(path)
     return list(dict.fromkeys(files)), problems
-
-
-def _date_of(path: Path) -> str:
-    from .frontmatter import split
-
-    return str(split(path.read_text(encoding="utf-8")).front.get("date", "?"))[:10]
 
 
 def _review(config: SiteConfig, created: dict[str, int], rows: list[tuple[str, str, str, str]]) -> int:

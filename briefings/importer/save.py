@@ -40,7 +40,8 @@ class Duplicate(EditorError):
 @dataclass
 class Imported:
     created: Created
-    date_from: str  # where the date came from: 'the text', 'the page', '--date'
+    date: dt.date
+    date_from: str  # where the date came from: 'the text', "the page's publication date", '--date'
     attachments: list[Path] = field(default_factory=list)
 
 
@@ -102,7 +103,7 @@ def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: 
         _write_new(path, text, config)
     if existing is not None:
         existing[key] = path.relative_to(config.root).as_posix()
-    return Imported(_created(path, briefing, config, draft.notes), date_from, [Path(p) for p in draft.taken])
+    return Imported(_created(path, briefing, config, draft.notes), found, date_from, [Path(p) for p in draft.taken])
 
 
 def _settle_date(draft: Draft, file: Path, date: dt.date | None) -> str:
