@@ -301,7 +301,7 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser = commands.add_parser("new", help="start a draft briefing from the archetype")
     new_parser.add_argument("title", help="the briefing's title")
     new_parser.add_argument("--date", type=_date, help="YYYY-MM-DD (default: today in the site's time zone)")
-    new_parser.add_argument("--tags", action="append", default=[], help="comma-separated tags, e.g. 双减,课后服务")
+    new_parser.add_argument("--tags", action="append", default=[], help="comma-separated tags, e.g. 政务公开,疫情防控")
     new_parser.add_argument("--lang", help="language of the briefing (default: the site's default language)")
     new_parser.add_argument("--site", default=".", help="site folder (default: .)")
     new_parser.set_defaults(run=cmd_new)
