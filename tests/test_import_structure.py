@@ -50,6 +50,24 @@ def test_numbered_points_become_a_list_and_first_second_points_paragraphs() -> N
     assert "会议强调：\n\n第一，要加快进度。\n\n第二，要守牢底线。\n" in result
 
 
+@pytest.mark.parametrize("number", ["1. ", "1.", "1．", "1、", "<b>1. "])
+def test_points_numbered_with_a_plain_full_stop_and_space_are_a_list_too(number: str) -> None:
+    """'1. ' is how people type it in Word; the block is escaped against Markdown before it is read."""
+    second = number.replace("1", "2")
+    close = "</b>" if number.startswith("<b>") else ""
+    result = body(f"{OPENING}\n一、部署工作\n{number}加快新院区建设{close}；\n{second}推进医养结合试点{close}。\n"
+                  "会议要求抓好落实。")
+    b = "**" if close else ""  # bold takes the point's stop inside, as everywhere
+    assert f"\n\n1. {b}加快新院区建设；{b}\n\n2. {b}推进医养结合试点。{b}\n\n会议要求抓好落实。\n" in result
+    assert "\\1" not in result and "\\2" not in result
+
+
+def test_numbered_lines_after_a_run_on_item_stay_a_list_not_glued_into_it() -> None:
+    result = body(f"{OPENING}\n会议部署了以下工作：\n1. 加快新院区建设；\n2. 推进医养结合试点。\n会议要求抓好落实。")
+    assert "## 部署了以下工作\n\n会议部署了以下工作：\n\n1. 加快新院区建设；\n\n2. 推进医养结合试点。\n\n" \
+           "会议要求抓好落实。\n" in result
+
+
 def test_a_number_in_a_sentence_is_not_a_list() -> None:
     assert body(f"{OPENING}\n1.5亿元用于校舍改造。").endswith("\n\n1.5亿元用于校舍改造。\n")
 
