@@ -88,6 +88,25 @@ def test_page_furniture_goes_and_its_date_and_source_stay() -> None:
     assert "the page was published on 2024-09-13; date 2024-09-12 is the meeting's, from the opening" in result.notes
 
 
+@pytest.mark.parametrize("menu", [
+    '<a href="/">首页</a> <a href="/zwgk/">政务公开</a> <a href="/hdjl/">互动交流</a>',
+    '<img src="/images/logo.png" alt="某区卫健委"> <a href="/">网站首页</a> <a href="/gzdt/">工作动态</a>',
+    "首页 政务公开",
+])
+def test_a_short_header_menu_from_the_home_page_is_furniture(menu: str) -> None:
+    """Three links are a menu too when the first is the home page; its words suggest no tags."""
+    result = import_text(f"<html><body><div class='top'>{menu}</div><h1>区卫健委召开局务会</h1>"
+                         f"<div class='content'><p>{OPENING}</p></div></body></html>", year=2024,
+                         vocabulary=["政务公开", "工作动态"])
+    assert result.body == f"{OPENING}\n"
+    assert result.fields.tags == []
+
+
+def test_a_sentence_that_begins_with_the_words_home_page_is_kept() -> None:
+    # Kept (typography then drops the spaces between Hanzi): a comma makes it a sentence, not a menu.
+    assert body(f"{OPENING}\n首页 改版 工作 已完成，").endswith("\n\n首页改版工作已完成，\n")
+
+
 def test_a_pasted_page_starting_with_the_site_name_takes_the_next_line_as_title() -> None:
     result = import_text(f"某某区人民政府门户网站\n区教育局召开局务会\n{OPENING}", year=2024)
     assert result.fields.title == "区教育局召开局务会"
