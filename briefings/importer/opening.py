@@ -108,8 +108,11 @@ def attendees(text: str, notes: list[str]) -> list[str]:
         notes.append("no '…出席' sentence in the opening: add attendees by hand if any")
         return []
     clause = clause_before(text, at, "。；").split("，")[-1][-MAX_CLAUSE * 4:]
-    who = re.sub(r"^.*?(?:领导|班子成员)(?:同志)?", "", clause)
+    # '委领导班子成员出席' names no one: the longest of these words goes, not just '领导'.
+    who = re.sub(r"^.*?(?:领导班子成员|领导班子|班子成员|领导)(?:同志)?", "", clause)
     names = [_POSITION.sub("", n.removesuffix("同志")) for n in re.split(r"[、，]|和|及", who) if n]
+    if not names:
+        notes.append(f"'{_short(clause)}出席' names no one: add attendees by hand if any")
     odd = [n for n in names if not NAME.fullmatch(n)]
     if odd:
         notes.append(f"check attendees: {_short('、'.join(odd), 60)} may not be names")
