@@ -38,7 +38,14 @@ def opening_fields(text: str, title: str | None, notes: list[str]) -> Fields:
     at = text.find("主持召开")
     meeting = re.match(r"[^，。；]+", text[at + 4:]) if at >= 0 else None
     if meeting is None or len(meeting[0]) > MAX_MEETING:
-        notes.append("no '…主持召开…' in the opening: add meeting and chair by hand")
+        # '…区卫健委召开安全生产专题会议…。委党委副书记张丽主持会议。': the chair, in a sentence of its own
+        chaired = re.search("主持(?:会议|。|，|$)", text)
+        chair = chair_of(clause_before(text, chaired.start(), "，。；")[-MAX_CLAUSE:])[1] if chaired else None
+        if chair:
+            fields.chair = chair
+            notes.append(f"chair {chair} from '…{chair}主持…'; no '…主持召开…' in the opening: add meeting by hand")
+        else:
+            notes.append("no '…主持召开…' in the opening: add meeting and chair by hand")
     else:
         before = clause_before(text, at, "，。；")
         titles, chair = chair_of(before[-MAX_CLAUSE:])
