@@ -193,3 +193,13 @@ def test_bold_written_as_a_style_is_bold() -> None:
     page = (f"<h1>区教育局召开局务会</h1><p>{OPENING}</p><p><span style='FONT-WEIGHT: bold'>要压实责任。</span>"
             "<span style='color:red'>全面排查</span>。<font style='font-weight:700'><b>要</b>抓好落实。</font></p>")
     assert import_text(page, year=2024).body.endswith("\n**要压实责任。**全面排查。**要抓好落实。**\n")
+
+
+@pytest.mark.parametrize(("furniture", "note"), [
+    ("【打印本页】【关闭窗口】\n", "page furniture dropped (1 line): 【打印本页】【关闭窗口】"),
+    ("分享到：微信\n上一篇：某某\n", "page furniture dropped (2 lines): 分享到：微信 / 上一篇：某某"),
+    ("分享到\n上一篇：甲\n下一篇：乙\n【打印】\n版权所有\n",
+     "page furniture dropped (5 lines): 分享到 / 上一篇：甲 / 下一篇：乙 / 【打印】 / …"),
+])
+def test_the_dropped_furniture_is_listed_for_review(furniture: str, note: str) -> None:
+    assert note in import_text(f"区教育局召开局务会\n{OPENING}\n{furniture}", year=2024).notes
