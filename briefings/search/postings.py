@@ -188,7 +188,7 @@ def default_workers(count: int) -> int:
 class Workers:
     """Worker processes for the search build, or none: every method works either way.
 
-    ``index`` starts the inversion and returns at once, so the caller can build the lexicon
+    ``index`` starts the inversion and returns at once, so the caller can do other work
     meanwhile; ``postings`` waits for it. Where processes cannot be forked or die, the work
     is done in this process instead: slower, never different.
     """

@@ -1,0 +1,99 @@
+"""What the browser needs to answer pinyin for every word of the site.
+
+Every word a reader can see — in a title, a tag, a name, a heading or once in a body — is a
+run of Han character pairs the index already holds (校园足球: 校园 园足 足球). So the build
+ships no dictionary of words; it ships the site's own pairs under their readings:
+
+- ``syllables``: toneless syllable → the site's characters with that reading, in two tables:
+  ``main`` (a character's most common reading) and ``alt`` (its other readings: 行 is listed
+  under xing in main and under hang and heng in alt), most frequent characters first;
+- pair shards: every distinct pair of Han characters on the site with the number of
+  briefings it is in, filed under the first letters of its readings (银行 under ``yx``,
+  ``yh``), so ``yinhang``, ``yh`` and ``银h`` all read the shard ``yh``. Where pypinyin's phrase
+  table reads a pair other than its characters' main readings (银行 → yin hang, 重庆 →
+  chong qing), the pair carries that reading, which ranks it first for those syllables.
+
+The browser splits ``xiaoyuanzuqiu`` (or ``xyzq``, ``校园zq``, ``xiaoyuan足球``) into units,
+reads the shards of each two neighbouring units, chains pairs that overlap (校园 + 园足 +
+足球) into words whose every pair is on the site, and searches the best as Han text: the
+very query a reader typing 校园足球 makes. Pairs and their counts come from the postings,
+so this costs no extra pass over the text; reading a pair is two look-ups in pypinyin's
+character table, and a phrase-table look-up where a character has several readings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from briefings import pinyin
+from briefings.pinyin import is_han
+
+Entry = list[str | int]  # [pair, briefings] or [pair, briefings, "yin hang"]
+
+
+def is_pair(term: str) -> bool:
+    return len(term) == 2 and is_han(term[0]) and is_han(term[1])
+
+
+def preferred(pair: str) -> tuple[str, ...] | None:
+    """The phrase reading of ``pair`` where it differs from its characters' main readings."""
+    first, second = pinyin.char_readings(pair[0]), pinyin.char_readings(pair[1])
+    if not first or not second or (len(first) == 1 and len(second) == 1):
+        return None
+    phrase = pinyin.pair_reading(pair)
+    if phrase is None or phrase == (first[0], second[0]):
+        return None
+    return phrase
+
+
+def pair_keys(pair: str, phrase: tuple[str, ...] | None = None) -> set[str]:
+    """The shards a pair is filed in: first letters of every reading of each character."""
+    firsts = [{s[0] for s in pinyin.char_readings(char)} for char in pair]
+    if phrase:
+        firsts[0].add(phrase[0][0])
+        firsts[1].add(phrase[1][0])
+    return {a + b for a in firsts[0] for b in firsts[1]}
+
+
+def pair_entry(pair: str, df: int) -> tuple[Entry, set[str]]:
+    """A pair's entry and the shards it is filed in (none if a character has no reading)."""
+    phrase = preferred(pair)
+    entry: Entry = [pair, df] if phrase is None else [pair, df, " ".join(phrase)]
+    return entry, pair_keys(pair, phrase)
+
+
+def sort_entries(entries: Iterable[Entry]) -> list[Entry]:
+    """A shard's order: most briefings first, then by the pair (so bytes never vary)."""
+    return sorted(entries, key=lambda e: (-int(e[1]), str(e[0])))
+
+
+def pair_shards(pair_df: Mapping[str, int]) -> dict[str, list[Entry]]:
+    """Shard key → its entries, for every pair of the site."""
+    shards: dict[str, list[Entry]] = {}
+    for pair, df in pair_df.items():
+        entry, keys = pair_entry(pair, df)
+        for key in keys:
+            shards.setdefault(key, []).append(entry)
+    return {key: sort_entries(entries) for key, entries in sorted(shards.items())}
+
+
+def syllable_table(char_df: Mapping[str, int]) -> dict[str, dict[str, str]]:
+    """``{"main": {syllable: characters}, "alt": {…}}`` for the site's characters, most
+    frequent first (see the module's notes)."""
+    tables: dict[str, dict[str, list[str]]] = {"main": {}, "alt": {}}
+    for char in char_df:
+        readings = pinyin.char_readings(char)
+        for n, syllable in enumerate(readings):
+            tables["alt" if n else "main"].setdefault(syllable, []).append(char)
+    return {
+        kind: {s: "".join(sorted(chars, key=lambda c: (-char_df[c], c))) for s, chars in sorted(t.items())}
+        for kind, t in tables.items()
+    }
+
+
+def shard_mask(keys: Iterable[str]) -> str:
+    """Which two-letter shards exist, as a hex bitmap over 'aa'…'zz' (26×26 bits)."""
+    bits = 0
+    for key in keys:
+        bits |= 1 << ((ord(key[0]) - 97) * 26 + ord(key[1]) - 97)
+    return f"{bits:0169x}"
