@@ -393,8 +393,8 @@ def test_a_template_error_in_a_worker_leaves_the_published_folder_as_it_was(tmp_
 def test_the_stored_search_index_rewrites_only_the_groups_an_edit_changed(tmp_path):
     def index(fragments: list[bytes]) -> SearchIndex:
         return SearchIndex(base_path="", shards=[b"shard %d" % n for n in range(7)], shard_sizes=[7] * 7,
-                           fragments=fragments, lexicon={}, lexicon_mask="0", syllables=b"", facets=b"",
-                           urls=[], lengths=[], char_df={}, char_readings={})
+                           fragments=fragments, pairs={}, pair_mask="0", syllables=b"", fold=b"", facets=b"",
+                           urls=[], lengths=[], char_df={})
 
     fragments = [b"fragment %d" % n for n in range(250)]  # in 84 groups of 3 (index.MAX_GROUPS)
     save_search(tmp_path, "key", index(fragments))

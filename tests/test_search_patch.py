@@ -8,7 +8,6 @@ from test_incremental import touch
 
 from briefings.pipeline import build
 from briefings.search import index as index_module
-from briefings.search import patch as patch_module
 from briefings.search.index import build_index
 from briefings.search.patch import patch_index
 
