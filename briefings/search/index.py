@@ -91,9 +91,13 @@ def _sections(b: Briefing) -> tuple[tuple[str, str, str], ...]:
     return tuple((s.anchor, s.heading, s.text) for s in b.sections) or (("", "", b.summary),)
 
 
+def _people(b: Briefing) -> str:
+    return "\n".join(filter(None, (b.chair, *b.attendees, b.location)))
+
+
 def briefing_length(b: Briefing) -> int:
     """A briefing's field-weighted length: what BM25 calls its document length."""
-    return weighted_length(b.title, b.tags, _sections(b), b.meeting or "")
+    return weighted_length(b.title, b.tags, _sections(b), b.meeting or "") + len(_people(b))
 
 
 def average_lengths(briefings: Sequence[Briefing], lengths: Sequence[int]) -> dict[str, float]:
@@ -108,7 +112,7 @@ def doc_input(b: Briefing, base_path: str, length: int, avg_length: float) -> Do
     return DocInput(
         url=base_path + b.url, title=b.title, date=b.date.date().isoformat(), lang=b.lang,
         tags=tuple(b.tags), meeting=b.meeting or "", sections=_sections(b), length=length,
-        avg_length=avg_length,
+        avg_length=avg_length, people=_people(b),
     )
 
 

@@ -63,7 +63,7 @@ def doc_impacts(doc: DocInput, counts: dict[str, int]) -> dict[str, int]:
 
 def _outline(b: Briefing) -> tuple[object, ...]:
     """What of a briefing reaches the index beyond its own postings and fragment."""
-    return (b.url, b.date, b.lang, b.title, b.tags, b.meeting)
+    return (b.url, b.date, b.lang, b.title, b.tags, b.meeting, b.chair, b.attendees, b.location)
 
 
 def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Sequence[Briefing],

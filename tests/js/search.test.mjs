@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  tokenize, filterTerm, crc32, termsOf, parseQuery, parsePinyin, chainWords, pairKey, fitChar,
+  tokenize, filterTerm, crc32, termsOf, parseQuery, parsePinyin, chainWords, bestWords, pairKey, fitChar,
   findAll, snippet, describe, rank, findTerm, normalize, setFold, stem,
 } from '../../themes/default/static/search-core.mjs';
 
@@ -93,7 +93,7 @@ const PAIRS = [['校园', 40], ['园足', 1], ['足球', 3], ['银行', 5, 'yin 
   ['庆银', 1], ['行长', 1, 'hang zhang'], ['双减', 1500], ['书记', 900], ['实际', 40], ['中青', 7]];
 const words = (q) => {
   const units = parsePinyin(q, SITE_SYLLABLES)[0];
-  return chainWords(units, units.slice(1).map(() => PAIRS), READINGS);
+  return bestWords(chainWords(units, units.slice(1).map(() => PAIRS), READINGS));
 };
 
 test('pinyin: pairs chain into the words of the site, whatever form the query takes', () => {
@@ -123,7 +123,8 @@ test('pinyin: a character fits by main or phrase reading (0), another reading (1
   assert.equal(fitChar({ t: 's', v: 'xing' }, '行', READINGS.get('行')), 0);
   assert.equal(fitChar({ t: 's', v: 'hang' }, '行', READINGS.get('行')), 1);
   assert.equal(fitChar({ t: 's', v: 'hang' }, '行', READINGS.get('行'), 'hang'), 0);
-  assert.equal(fitChar({ t: 'p', v: 'h' }, '行', READINGS.get('行')), 1);
+  assert.equal(fitChar({ t: 'p', v: 'h' }, '行', READINGS.get('行')), 0, 'an initial fits any reading alike');
+  assert.equal(fitChar({ t: 'p', v: 'han' }, '行', READINGS.get('行')), 1, 'a syllable being typed does not');
   assert.equal(fitChar({ t: 'h', v: '行' }, '行', []), 0);
   assert.equal(fitChar({ t: 's', v: 'yin' }, '行', READINGS.get('行')), -1);
 });

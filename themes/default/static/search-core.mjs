@@ -199,7 +199,8 @@ export function fitChar(u, ch, readings, phrase) {
   if (u.t === 'h') return ch === u.v ? 0 : -1;
   const ok = (s) => (u.t === 's' ? s === u.v : s.startsWith(u.v));
   if (ok(phrase ?? readings[0] ?? '')) return 0;
-  return readings.some(ok) ? 1 : -1;
+  // an initial says little of the reading: any reading fits it as well as the main one
+  return readings.some(ok) || (phrase && ok(phrase)) ? (u.t === 'p' && u.v.length < 3 ? 0 : 1) : -1;
 }
 
 /** The pair shard holding the pairs that fit units ``a``, ``b``: first letters of each. */
@@ -231,7 +232,8 @@ export function chainWords(units, pairsAt, readingsOf, limit = 8) {
   });
   // A word so far: its text, the cost of all but its last character, the last one's, briefings.
   const total = (w) => w.cost + w.last;
-  const better = (x, y) => total(x) - total(y) || y.df - x.df || (x.text < y.text ? -1 : 1);
+  const better = (x, y) => total(x) - total(y) || y.df - x.df || y.text.length - x.text.length
+    || (x.text < y.text ? -1 : 1);
   let words = new Map(); // last character → words, best first
   fitting.forEach((pairs, i) => {
     const next = new Map();
@@ -250,7 +252,14 @@ export function chainWords(units, pairsAt, readingsOf, limit = 8) {
     }
     words = next;
   });
-  return [...words.values()].flat().sort(better).slice(0, limit).map((w) => w.text);
+  return [...words.values()].flat().sort(better).slice(0, limit).map((w) => ({ ...w, cost: total(w) }));
+}
+
+/** Best first of words from several readings of the input (chainWords' scored words). */
+export function bestWords(scored, limit = 8) {
+  const sorted = [...scored].sort((x, y) => x.cost - y.cost || y.df - x.df || y.text.length - x.text.length
+    || (x.text < y.text ? -1 : 1));
+  return [...new Set(sorted.map((w) => w.text))].slice(0, limit);
 }
 
 // ---- file formats: gzip, CRC-32 sharding, varint postings ----
@@ -484,7 +493,9 @@ export class Searcher {
       if (u.t === 'h') return [u.v];
       return u.t === 's' ? [...new Set([...(syl.main[u.v] || ''), ...(syl.alt[u.v] || '')])].slice(0, 8) : [];
     }
-    const best = parses.filter((p) => p.length === parses[0].length && p.length <= MAX_UNITS);
+    // Initials may be split more than one way (zh: one initial, or z and h): all are read.
+    const initials = (p) => p.every((u) => u.t !== 's');
+    const best = parses.filter((p) => (p.length === parses[0].length || initials(p)) && p.length <= MAX_UNITS);
     const words = [];
     for (const units of best) {
       const keys = units.slice(1).map((u, i) => pairKey(units[i], u, syl.readingsOf));
@@ -492,7 +503,7 @@ export class Searcher {
       const pairsAt = await Promise.all(keys.map((k) => this.pairShard(k)));
       words.push(...chainWords(units, pairsAt, syl.readingsOf));
     }
-    return [...new Set(words)].slice(0, 8);
+    return bestWords(words);
   }
 
   /**
@@ -503,7 +514,7 @@ export class Searcher {
     return Promise.all(segments.map(async (seg, i) => {
       const words = { text: seg.text, quoted: seg.quoted, mode: 'words', choices: [] };
       if (!seg.latin || seg.quoted) return words;
-      const choices = await this.pinyin(seg.text);
+      const choices = await this.onSite(await this.pinyin(seg.text));
       const pick = picks[i];
       if (!choices.length || pick === '') return { ...words, choices, english: true };
       const chosen = choices.includes(pick) ? pick : choices[0];
@@ -511,6 +522,24 @@ export class Searcher {
       const english = /^[a-z\s'-]+$/i.test(seg.text) && parsePinyin(seg.text, (await this.syllables()).set)[0].some((u) => u.t === 's');
       return { text: chosen, quoted: false, mode: 'pinyin', choices, english };
     }));
+  }
+
+  /**
+   * Candidate words with the first that is on the site as a whole moved to the front. A
+   * word of three or more characters is a chain of pairs the site has, not always a word it
+   * has (次全 + 全优 + 优化): the first candidates are searched, and the first whose best
+   * hits hold it as written wins. Pairs are on the site by construction.
+   */
+  async onSite(choices, tries = 4) {
+    for (const word of choices.slice(0, tries)) {
+      if (word.length < 3) return choices;
+      const hits = await this.rank([{ text: word }], []);
+      const frags = await Promise.all(hits.slice(0, 2).map((h) => this.fragment(h.id)));
+      if (frags.some((f) => describe(f, [word], [{ text: word }]).all.includes(normalize(word)))) {
+        return [word, ...choices.filter((c) => c !== word)];
+      }
+    }
+    return choices;
   }
 
   /** Ranked hits [{id, score}] for parsed segments and filters. */
@@ -536,6 +565,16 @@ export class Searcher {
     const all = [...parsed.filters, ...filters].filter((f) => FILTERS.includes(f.kind) && f.value);
     let parts = await this.interpret(parsed.segments, picks);
     let hits = await this.rank(parts, all);
+    // A word chained from pairs may not be on the site as a whole (区要周: 区要 and 要周 are):
+    // then the next candidates the reader did not overrule, while they find nothing.
+    for (const [i, part] of parts.entries()) {
+      if (hits.length || part.mode !== 'pinyin' || picks[i] !== undefined) continue;
+      for (const choice of part.choices.slice(1, 4)) {
+        const tried = parts.map((p, k) => (k === i ? { ...p, text: choice } : p));
+        const found = await this.rank(tried, all);
+        if (found.length) { parts = tried; hits = found; break; }
+      }
+    }
     if (!hits.length && parts.some((p) => p.mode === 'pinyin' && p.english)) {
       const words = parts.map((p, i) => (p.mode === 'pinyin' ? { ...p, text: parsed.segments[i].text, mode: 'words' } : p));
       const more = await this.rank(words, all);
@@ -575,7 +614,7 @@ export class Searcher {
 /** What a result shows: title and snippet ranges, link with the best section's anchor. */
 export function describe(f, needles, parts) {
   const sections = f.s.map(([anchor, heading, body]) => ({ anchor, heading, body }));
-  const all = normalize([f.t, ...f.s.map(([, heading, body]) => `${heading}\n${body}`)].join('\n'));
+  const all = normalize([f.t, f.m || '', f.p || '', ...f.s.map(([, heading, body]) => `${heading}\n${body}`)].join('\n'));
   const exact = needles.map(normalize).filter((n) => all.includes(n));
   // Pairs stand in for a Han phrase that only occurs split (课后 … 服务).
   const look = exact.length === needles.length ? exact : [...exact, ...parts.flatMap((p) => termsOf(p.text))];
