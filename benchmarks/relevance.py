@@ -148,7 +148,8 @@ def score(results: dict[str, list[str]], queries: list[dict[str, Any]], url_of: 
         by_form[q["form"]].append((recall, 1 / rank if rank else 0.0))
         if recall < 1:
             misses.append(q["query"])
-    table = {form: (sum(r for r, _ in v) / len(v), sum(m for _, m in v) / len(v), len(v)) for form, v in by_form.items()}
+    table = {form: (sum(r for r, _ in v) / len(v), sum(m for _, m in v) / len(v), len(v))
+             for form, v in by_form.items()}
     return {"forms": table, "misses": misses}
 
 

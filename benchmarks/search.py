@@ -252,7 +252,8 @@ def table(replayed: dict[str, dict[str, Any]], measured: dict[str, dict[str, Any
         cells = [query.replace("|", "\\|"), "", "", "", "", "", "", ""]
         if r:
             b = r["bytes"]
-            cells[1:4] = [str(r["total"]), f"{kb(r['index'])} ({kb(b['entry'] + b['syllables'] + b['fold'] + b['pairs'])}, "
+            small = b["entry"] + b["syllables"] + b["fold"] + b["pairs"]
+            cells[1:4] = [str(r["total"]), f"{kb(r['index'])} ({kb(small)}, "
                           f"{kb(b['shards'])}, {kb(b['fragments'])})", kb(r["withScriptGzip"])]
         if m:
             p, budget = m["parts"], BUDGET_PINYIN if re.search("[a-z]", query, re.I) else BUDGET_CHINESE
