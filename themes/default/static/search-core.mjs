@@ -6,6 +6,7 @@ const HAN = '\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff'; // = briefings.pinyin.HAN
 const TOKEN = new RegExp(`[${HAN}]+|[a-z0-9]+`, 'g');
 const HAN_RUN = new RegExp(`^[${HAN}]+$`);
 const SEARCHABLE = new RegExp(`[${HAN}a-z0-9]`);
+const HAS_HAN = new RegExp(`[${HAN}]`);
 const MARKS = /[\u0300-\u036f]+/g;
 export const FILTERS = ['tag', 'year', 'meeting', 'lang'];
 
@@ -560,7 +561,9 @@ export class Searcher {
    * searched again as English words, and the other way round.
    */
   async search(query, { filters = [], picks = {} } = {}) {
-    await this.fold();
+    // Traditional characters can only be in a query with Han characters: other queries (pinyin,
+    // English) spare the fold table's bytes.
+    if (HAS_HAN.test(query)) await this.fold();
     const parsed = parseQuery(query);
     const all = [...parsed.filters, ...filters].filter((f) => FILTERS.includes(f.kind) && f.value);
     let parts = await this.interpret(parsed.segments, picks);
