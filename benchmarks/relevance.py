@@ -131,7 +131,7 @@ def pagefind(out: Path, queries: list[dict[str, Any]], base: str, briefing_urls:
             wanted = [base.rstrip("/") + u for u in briefing_urls]
             answers = p.evaluate(script, [texts, base, wanted])
             for q, text in zip(batch, texts, strict=True):
-                found[q["query"]] = [page(u, base) for u in answers.get(text, [])]
+                found[q["query"]] = [page(u, base.rstrip("/")) for u in answers.get(text, [])]
             p.close()
         browser.close()
     return found

@@ -212,6 +212,8 @@ export function pairKey(a, b, readingsOf) {
 }
 
 const MAX_UNITS = 8; // pair shards read for one segment: at most seven
+const MAX_PINYIN = 48; // letters of a segment read as pinyin: eight long syllables and spaces
+const MAX_QUERY = 256; // characters of a query searched: a pasted page costs no more than this
 const KEEP = 6; // partial words kept per last character while chaining
 
 /**
@@ -486,6 +488,7 @@ export class Searcher {
 
   /** Han words of the site a Latin segment may mean, best first ([] if it is not pinyin). */
   async pinyin(segment) {
+    if (segment.length > MAX_PINYIN) return []; // a sentence, not a word: searched as words
     const syl = await this.syllables();
     const parses = parsePinyin(segment, syl.set);
     if (!parses.length) return [];
@@ -543,6 +546,18 @@ export class Searcher {
     return choices;
   }
 
+  /**
+   * A pinyin query's words are simplified; a result written in traditional characters is
+   * read through the fold table, loaded then: its characters are the ones the site's
+   * syllable table lacks (it lists the folded ones).
+   */
+  async foldFor(frags) {
+    if (FOLD) return;
+    const { readingsOf } = await this.syllables();
+    const han = new RegExp(`[${HAN}]`, 'gu');
+    if (frags.some((f) => [...JSON.stringify(f).matchAll(han)].some(([c]) => !readingsOf.has(c)))) await this.fold();
+  }
+
   /** Ranked hits [{id, score}] for parsed segments and filters. */
   async rank(parts, filters) {
     const terms = parts.flatMap((p) => termsOf(p.text).map((t) => ({ t })));
@@ -563,6 +578,7 @@ export class Searcher {
   async search(query, { filters = [], picks = {} } = {}) {
     // Traditional characters can only be in a query with Han characters: other queries (pinyin,
     // English) spare the fold table's bytes.
+    query = query.slice(0, MAX_QUERY);
     if (HAS_HAN.test(query)) await this.fold();
     const parsed = parseQuery(query);
     const all = [...parsed.filters, ...filters].filter((f) => FILTERS.includes(f.kind) && f.value);
@@ -603,6 +619,7 @@ export class Searcher {
       const batch = hits.slice(next, next + size - out.length);
       next += batch.length;
       const frags = await Promise.all(batch.map((h) => this.fragment(h.id)));
+      if (parts.some((p) => p.mode === 'pinyin')) await this.foldFor(frags);
       batch.forEach((hit, k) => {
         const r = describe(frags[k], needles, parts);
         if (phrases.every((p) => r.all.includes(p))) out.push({ ...r, id: hit.id, score: hit.score * r.boost });
