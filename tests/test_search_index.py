@@ -178,15 +178,15 @@ def test_same_bytes_whatever_the_hash_seed() -> None:
 
 
 def test_every_pair_of_the_site_is_filed_under_all_its_readings(files: dict[str, bytes]) -> None:
-    assert pair_entry("银行", 2) == (["银行", 2, "yin hang"], {"yx", "yh"})  # 行: xing, hang, heng
-    assert pair_entry("校园", 1)[0] == ["校园", 1]  # main readings: no phrase reading needed
+    assert pair_entry("银行", 2) == (["银行", 2, 0, "yin hang"], {"yx", "yh"})  # 行: xing, hang, heng
+    assert pair_entry("校园", 1, named=True)[0] == ["校园", 1, 1]  # main readings: no phrase reading needed
     # 银行 is in one briefing (its tag, a heading, its body): filed under yh and yx
     for key in ("yh", "yx"):
-        assert ["银行", 1, "yin hang"] in json.loads(read(files, "p", key))
+        assert ["银行", 1, 1, "yin hang"] in json.loads(read(files, "p", key))  # a tag: named
     # a pair seen once, in a body, is there too: every word a reader can see
-    assert ["核算", 1] in json.loads(read(files, "p", "hs"))
+    assert ["核算", 1, 0] in json.loads(read(files, "p", "hs"))
     kh = json.loads(read(files, "p", "kh"))
-    assert kh[0] == ["课后", 2], "most briefings first"
+    assert kh[0] == ["课后", 2, 1], "most briefings first"
     syllables = json.loads(read(files, "syllables"))
     assert "行" in syllables["main"]["xing"] and "行" in syllables["alt"]["hang"]
 
@@ -248,7 +248,7 @@ def test_browser_quoted_phrase_must_occur_exactly(replay) -> None:
 
 def test_browser_pinyin_offers_choices_and_tone_marks_work(replay) -> None:
     sj, tones, bank = replay("sj", "shuāngjiǎn", "yinhang")
-    assert sorted(sj["parts"][0]["choices"][:2]) == ["书记", "双减"]  # two briefings each: first
+    assert sj["parts"][0]["choices"][:2] == ["双减", "书记"]  # a tag first, then the most briefings
     assert tones["parts"][0]["text"] == "双减" and tones["total"] == 2
     assert bank["parts"][0]["text"] == "银行" and bank["top"][0]["url"].endswith("/b2/#yin-hang")
 

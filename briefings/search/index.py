@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from briefings.model import Briefing
 from briefings.search.encode import gzip_bytes, json_bytes, shard_of, varint
 from briefings.search.fold import site_fold
-from briefings.search.pairs import is_pair, pair_shards, shard_mask, syllable_table
+from briefings.search.pairs import is_pair, named_pairs, pair_shards, shard_mask, syllable_table
 from briefings.search.postings import (
     DocInput,
     Postings,
@@ -56,6 +56,7 @@ from briefings.search.postings import (
     default_workers,
     weighted_length,
 )
+from briefings.search.tokens import normalize
 
 FORMAT_VERSION = 4
 MAX_GROUPS = 100  # groups of shards, and of fragments, at most: the entry lists each one's name
@@ -244,8 +245,14 @@ def pair_file(entries: list[list[str | int]]) -> bytes:
     return gzip_bytes(json_bytes(entries))
 
 
-def pair_files(pair_df: dict[str, int]) -> dict[str, bytes]:
-    return {key: pair_file(entries) for key, entries in pair_shards(pair_df).items()}
+def pair_files(pair_df: dict[str, int], named: set[str]) -> dict[str, bytes]:
+    return {key: pair_file(entries) for key, entries in pair_shards(pair_df, named).items()}
+
+
+def names(briefings: Iterable[Briefing]) -> set[str]:
+    """The pairs of the names readers look for: tags, meetings, chairs, attendees, places."""
+    return named_pairs(normalize(name) for b in briefings
+                       for name in (*b.tags, b.meeting, b.chair, *b.attendees, b.location) if name)
 
 
 def build_index(briefings: Sequence[Briefing], *, base_path: str, workers: int | None = None) -> SearchIndex:
@@ -263,7 +270,7 @@ def build_index(briefings: Sequence[Briefing], *, base_path: str, workers: int |
         raw = term_shards(records)
         shards = pool.gzip(raw, level=6)
     char_df = dict(count_chars(postings))
-    pairs = pair_files({term: p.df for term, p in postings.terms.items() if is_pair(term)})
+    pairs = pair_files({term: p.df for term, p in postings.terms.items() if is_pair(term)}, names(ordered))
     return SearchIndex(
         base_path=base_path, shards=shards, shard_sizes=[len(shard) for shard in raw],
         fragments=postings.fragments, pairs=pairs, pair_mask=shard_mask(pairs),

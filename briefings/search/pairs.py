@@ -9,7 +9,9 @@ ships no dictionary of words; it ships the site's own pairs under their readings
   under xing in main and under hang and heng in alt), most frequent characters first;
 - pair shards: every distinct pair of Han characters on the site with the number of
   briefings it is in, filed under the first letters of its readings (银行 under ``yx``,
-  ``yh``), so ``yinhang``, ``yh`` and ``银h`` all read the shard ``yh``. Where pypinyin's phrase
+  ``yh``), so ``yinhang``, ``yh`` and ``银h`` all read the shard ``yh``. A pair inside a
+  tag, a meeting or a person's name is marked ``named`` (1): the words readers look for,
+  offered before fragments of phrases (``sj``: 双减 before 市教 of 市教育局). Where pypinyin's phrase
   table reads a pair other than its characters' main readings (银行 → yin hang, 重庆 →
   chong qing), the pair carries that reading, which ranks it first for those syllables.
 
@@ -26,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from briefings import pinyin
-from briefings.pinyin import is_han
+from briefings.pinyin import HAN_RUN, is_han
 
-Entry = list[str | int]  # [pair, briefings] or [pair, briefings, "yin hang"]
+Entry = list[str | int]  # [pair, briefings, named] or [pair, briefings, named, "yin hang"]
 
 
 def is_pair(term: str) -> bool:
@@ -55,11 +57,16 @@ def pair_keys(pair: str, phrase: tuple[str, ...] | None = None) -> set[str]:
     return {a + b for a in firsts[0] for b in firsts[1]}
 
 
-def pair_entry(pair: str, df: int) -> tuple[Entry, set[str]]:
+def pair_entry(pair: str, df: int, named: bool = False) -> tuple[Entry, set[str]]:
     """A pair's entry and the shards it is filed in (none if a character has no reading)."""
     phrase = preferred(pair)
-    entry: Entry = [pair, df] if phrase is None else [pair, df, " ".join(phrase)]
+    entry: Entry = [pair, df, int(named)] if phrase is None else [pair, df, int(named), " ".join(phrase)]
     return entry, pair_keys(pair, phrase)
+
+
+def named_pairs(names: Iterable[str]) -> set[str]:
+    """The pairs inside ``names`` (tags, meetings, people, normalised)."""
+    return {run[i : i + 2] for name in names for run in HAN_RUN.findall(name) for i in range(len(run) - 1)}
 
 
 def sort_entries(entries: Iterable[Entry]) -> list[Entry]:
@@ -67,11 +74,11 @@ def sort_entries(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (-int(e[1]), str(e[0])))
 
 
-def pair_shards(pair_df: Mapping[str, int]) -> dict[str, list[Entry]]:
+def pair_shards(pair_df: Mapping[str, int], named: set[str]) -> dict[str, list[Entry]]:
     """Shard key → its entries, for every pair of the site."""
     shards: dict[str, list[Entry]] = {}
     for pair, df in pair_df.items():
-        entry, keys = pair_entry(pair, df)
+        entry, keys = pair_entry(pair, df, pair in named)
         for key in keys:
             shards.setdefault(key, []).append(entry)
     return {key: sort_entries(entries) for key, entries in sorted(shards.items())}

@@ -33,6 +33,7 @@ from briefings.search.index import (
     briefing_length,
     doc_input,
     fold_file,
+    names,
     order,
     pair_file,
     shard_count,
@@ -152,7 +153,7 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
     for i in changed:
         fragments[i] = gzip_bytes(new_docs[i].fragment())
     same_chars = char_df.keys() == index.char_df.keys()
-    pairs = _patched_pairs(index.pairs, pair_df)
+    pairs = _patched_pairs(index.pairs, pair_df, names(after))
     return replace(
         index, shards=shards, shard_sizes=sizes, fragments=fragments, pairs=pairs,
         pair_mask=index.pair_mask if pairs.keys() == index.pairs.keys() else shard_mask(pairs),
@@ -162,11 +163,11 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
     )
 
 
-def _patched_pairs(pairs: dict[str, bytes], pair_df: dict[str, int]) -> dict[str, bytes]:
+def _patched_pairs(pairs: dict[str, bytes], pair_df: dict[str, int], named: set[str]) -> dict[str, bytes]:
     """The pair shards with the new numbers of briefings of ``pair_df``'s pairs (0: gone)."""
     by_key: dict[str, dict[str, list[str | int] | None]] = {}
     for pair, df in pair_df.items():
-        entry, keys = pair_entry(pair, df)
+        entry, keys = pair_entry(pair, df, pair in named)
         for key in keys:
             by_key.setdefault(key, {})[pair] = entry if df else None
     out = dict(pairs)

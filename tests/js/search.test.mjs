@@ -85,12 +85,13 @@ test('pinyin: English words that cannot be pinyin give nothing', () => {
 const READINGS = new Map(Object.entries({
   校: ['xiao', 'jiao'], 园: ['yuan'], 足: ['zu', 'ju'], 球: ['qiu'], 银: ['yin'], 行: ['xing', 'hang', 'heng'],
   重: ['zhong', 'chong'], 庆: ['qing'], 长: ['chang', 'zhang'], 双: ['shuang'], 减: ['jian'], 书: ['shu'],
-  记: ['ji'], 实: ['shi'], 际: ['ji'], 中: ['zhong', 'zhong'], 青: ['qing'],
+  记: ['ji'], 实: ['shi'], 际: ['ji'], 中: ['zhong'], 青: ['qing'], 市: ['shi'], 教: ['jiao'],
 }));
 const SITE_SYLLABLES = new Set([...READINGS.values()].flat());
-// Pair shards' entries: [pair, briefings, phrase reading where it is not the main readings].
-const PAIRS = [['校园', 40], ['园足', 1], ['足球', 3], ['银行', 5, 'yin hang'], ['重庆', 2, 'chong qing'],
-  ['庆银', 1], ['行长', 1, 'hang zhang'], ['双减', 1500], ['书记', 900], ['实际', 40], ['中青', 7]];
+// Pair shards' entries: [pair, briefings, in a name (tag …), phrase reading if not the main readings].
+const PAIRS = [['校园', 40, 0], ['园足', 1, 0], ['足球', 3, 0], ['银行', 5, 0, 'yin hang'], ['重庆', 2, 0, 'chong qing'],
+  ['庆银', 1, 0], ['行长', 1, 0, 'hang zhang'], ['双减', 1500, 1], ['书记', 900, 0], ['实际', 40, 0], ['中青', 7, 0],
+  ['市教', 2000, 0]];
 const words = (q) => {
   const units = parsePinyin(q, SITE_SYLLABLES)[0];
   return bestWords(chainWords(units, units.slice(1).map(() => PAIRS), READINGS));
@@ -114,8 +115,8 @@ test('pinyin: heteronyms by every reading, the phrase reading first', () => {
   assert.deepEqual(words('chongqingyinhang'), ['重庆银行']);
 });
 
-test('pinyin: initials offer every fitting word, most briefings first', () => {
-  assert.deepEqual(words('sj'), ['双减', '书记', '实际']);
+test('pinyin: initials offer every fitting word, names first, then most briefings first', () => {
+  assert.deepEqual(words('sj'), ['双减', '市教', '书记', '实际']);
   assert.deepEqual(words('yh'), ['银行']);
 });
 

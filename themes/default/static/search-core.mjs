@@ -220,23 +220,24 @@ const KEEP = 6; // partial words kept per last character while chaining
  * Words of the site that fit ``units``, best first: chains of pairs from ``pairsAt[i]`` (the
  * entries [pair, briefings, phrase?] that may sit at units i, i+1) overlapping by one
  * character. A word costs one for each character read other than by its main (or phrase)
- * reading, and counts the briefings of its rarest pair; lower cost, then more briefings first.
+ * reading, and counts the briefings of its rarest pair; lower cost first, then words with
+ * fewer pairs outside the site's names (tags, meetings, people), then more briefings.
  */
 export function chainWords(units, pairsAt, readingsOf, limit = 8) {
   const fitting = pairsAt.map((entries, i) => {
     const out = [];
-    for (const [pair, df, phrase] of entries) {
+    for (const [pair, df, named, phrase] of entries) {
       const [p, q] = phrase ? phrase.split(' ') : [];
       const a = fitChar(units[i], pair[0], readingsOf.get(pair[0]) || [], p);
       const b = a < 0 ? -1 : fitChar(units[i + 1], pair[1], readingsOf.get(pair[1]) || [], q);
-      if (b >= 0) out.push({ pair, df, a, b });
+      if (b >= 0) out.push({ pair, df, a, b, plain: named ? 0 : 1 });
     }
     return out;
   });
   // A word so far: its text, the cost of all but its last character, the last one's, briefings.
   const total = (w) => w.cost + w.last;
-  const better = (x, y) => total(x) - total(y) || y.df - x.df || y.text.length - x.text.length
-    || (x.text < y.text ? -1 : 1);
+  const better = (x, y) => total(x) - total(y) || x.plain - y.plain || y.df - x.df
+    || y.text.length - x.text.length || (x.text < y.text ? -1 : 1);
   let words = new Map(); // last character → words, best first
   fitting.forEach((pairs, i) => {
     const next = new Map();
@@ -246,11 +247,12 @@ export function chainWords(units, pairsAt, readingsOf, limit = 8) {
       list.sort(better);
       next.set(w.text.at(-1), list.slice(0, KEEP));
     };
-    for (const { pair, df, a, b } of pairs) {
-      if (i === 0) { keep({ text: pair, cost: a, last: b, df }); continue; }
+    for (const { pair, df, a, b, plain } of pairs) {
+      if (i === 0) { keep({ text: pair, cost: a, last: b, df, plain }); continue; }
       // the shared character counts once, at its best reading in either pair
       for (const w of words.get(pair[0]) || []) {
-        keep({ text: w.text + pair[1], cost: w.cost + Math.min(w.last, a), last: b, df: Math.min(w.df, df) });
+        keep({ text: w.text + pair[1], cost: w.cost + Math.min(w.last, a), last: b, df: Math.min(w.df, df),
+          plain: w.plain + plain });
       }
     }
     words = next;
@@ -260,8 +262,8 @@ export function chainWords(units, pairsAt, readingsOf, limit = 8) {
 
 /** Best first of words from several readings of the input (chainWords' scored words). */
 export function bestWords(scored, limit = 8) {
-  const sorted = [...scored].sort((x, y) => x.cost - y.cost || y.df - x.df || y.text.length - x.text.length
-    || (x.text < y.text ? -1 : 1));
+  const sorted = [...scored].sort((x, y) => x.cost - y.cost || x.plain - y.plain || y.df - x.df
+    || y.text.length - x.text.length || (x.text < y.text ? -1 : 1));
   return [...new Set(sorted.map((w) => w.text))].slice(0, limit);
 }
 
