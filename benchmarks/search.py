@@ -44,6 +44,7 @@ from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from briefings.pipeline import Builder  # noqa: E402
 from briefings.search import build_search_index  # noqa: E402
@@ -51,8 +52,9 @@ from briefings.search import build_search_index  # noqa: E402
 GEN = Path(os.environ.get("CORPUS_GEN", Path(__file__).resolve().parents[2] / "shared/corpus/gen_corpus.py"))
 QUERIES = ["课后服务", "双减", "优质均衡", '"课后服务"', "kehoufuwu", "ke hou fu wu",
            "shuāngjiǎn", "khfw", "sj", "课后fw", "kehouf", "campus safety", "after-school",
-           "zhangpeiyin", "zhaoxiaoding", "qxb", "judangzukuodahui", "課後服務", "schools"]
-BROWSER_QUERIES = ["课后服务", "kehoufuwu"]
+           "zhangpeiyin", "zhaoxiaoding", "qxb", "judangzukuodahui", "課後服務", "schools",
+           "xiaoyuanzuqiu", "xyzq", "校园zq", "chongqingyinhang", "ouyangzhenhua", "nüshēng", "rengongzhineng"]
+BROWSER_QUERIES = ["课后服务", "kehoufuwu", "xiaoyuanzuqiu", "xyzq"]
 BUDGET_CHINESE, BUDGET_PINYIN = 100_000, 100_000
 BASE_PATH = "/briefings"
 SITE_TOML = """\
@@ -76,6 +78,12 @@ def make_site(folder: Path, n: int) -> Path:
     if not GEN.is_file():
         sys.exit(f"gen_corpus.py not found at {GEN} (set CORPUS_GEN)")
     subprocess.run([sys.executable, str(GEN), str(folder / "content"), str(n)], check=True, stdout=subprocess.DEVNULL)
+    # and the relevance benchmark's planted briefings: words that occur once (校园足球联赛 …)
+    from relevance.planted import PLANTED
+
+    (folder / "content" / "planted").mkdir()
+    for name, text in PLANTED.items():
+        (folder / "content" / "planted" / name).write_text(text, encoding="utf-8")
     shutil.copytree(ROOT / "themes" / "default", folder / "themes" / "default")
     (folder / "site.toml").write_text(SITE_TOML, encoding="utf-8")
     return folder

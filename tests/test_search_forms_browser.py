@@ -6,7 +6,8 @@ girls (女生: ü), a chair and an attendee (欧阳振华, 单霁翔), and a lin
 Each query is opened as /search/?q=… and must list that briefing first, linked to the section
 the word is in. Bad queries (2,000 characters, punctuation, emoji, unbalanced quotes, a bare
 ``tag:``, broken bytes in the address) end in results or a calm "no results", with no script
-error, and while typing no task keeps the main thread for 50 ms or more (Long Tasks API).
+error. (The main thread's time per keystroke is measured by benchmarks/keystrokes.py: timings
+belong in benchmarks, not in tests.)
 """
 
 from __future__ import annotations
@@ -118,37 +119,3 @@ def test_broken_bytes_in_the_address_end_calmly(reader: Reader, once: Built, raw
     assert response is not None and response.ok
     reader.page.wait_for_function(SETTLED)
     assert reader.status()
-
-
-LONG_TASKS = """() => {
-  window.__long = [];
-  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); })
-    .observe({ type: 'longtask', buffered: false });
-}"""
-
-
-def open_empty(reader: Reader, once: Built) -> None:
-    """The search page with an empty box, its script loaded, long tasks recorded from now on."""
-    response = reader.page.goto(f"{once.url}search/", wait_until="networkidle")
-    assert response is not None and response.ok
-    reader.page.evaluate(LONG_TASKS)
-
-
-@pytest.mark.parametrize("query", ["xiaoyuanzuqiuliansai", "校园足球联赛", "kehoufuwu", "xyzqls", "课后 服务 tag:双减"])
-def test_each_keystroke_keeps_the_main_thread_under_50_ms(reader: Reader, once: Built, query: str) -> None:
-    open_empty(reader, once)
-    box = reader.page.locator("#search-q")
-    box.focus()
-    reader.page.keyboard.type(query, delay=30)
-    reader.page.wait_for_function(SETTLED)
-    reader.page.wait_for_timeout(300)  # let a last task report: the observer is asynchronous
-    long = reader.page.evaluate("() => window.__long")
-    assert long == [], f"tasks of {long} ms while typing {query}"
-
-
-def test_a_2000_character_paste_keeps_the_main_thread_under_50_ms(reader: Reader, once: Built) -> None:
-    open_empty(reader, once)
-    reader.page.locator("#search-q").fill("xiaoyuan足球 " * 160)
-    reader.page.wait_for_function(SETTLED)
-    reader.page.wait_for_timeout(300)
-    assert reader.page.evaluate("() => window.__long") == []

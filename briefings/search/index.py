@@ -250,9 +250,9 @@ def pair_files(pair_df: dict[str, int], named: set[str]) -> dict[str, bytes]:
 
 
 def names(briefings: Iterable[Briefing]) -> set[str]:
-    """The pairs of the names readers look for: tags, meetings, chairs, attendees, places."""
-    return named_pairs(normalize(name) for b in briefings
-                       for name in (*b.tags, b.meeting, b.chair, *b.attendees, b.location) if name)
+    """The pairs of the site's tags: its own vocabulary, the words readers look for. (Not
+    meetings' or people's: 全市教育工作调度会 would make 市教 a word.)"""
+    return named_pairs(normalize(tag) for b in briefings for tag in b.tags)
 
 
 def build_index(briefings: Sequence[Briefing], *, base_path: str, workers: int | None = None) -> SearchIndex:

@@ -10,8 +10,8 @@ ships no dictionary of words; it ships the site's own pairs under their readings
 - pair shards: every distinct pair of Han characters on the site with the number of
   briefings it is in, filed under the first letters of its readings (银行 under ``yx``,
   ``yh``), so ``yinhang``, ``yh`` and ``银h`` all read the shard ``yh``. A pair inside a
-  tag, a meeting or a person's name is marked ``named`` (1): the words readers look for,
-  offered before fragments of phrases (``sj``: 双减 before 市教 of 市教育局). Where pypinyin's phrase
+  tag is marked ``named`` (1): the site's own vocabulary, offered before fragments of
+  phrases (``sj``: 双减 before 市教 of 市教育局). Where pypinyin's phrase
   table reads a pair other than its characters' main readings (银行 → yin hang, 重庆 →
   chong qing), the pair carries that reading, which ranks it first for those syllables.
 
@@ -65,7 +65,7 @@ def pair_entry(pair: str, df: int, named: bool = False) -> tuple[Entry, set[str]
 
 
 def named_pairs(names: Iterable[str]) -> set[str]:
-    """The pairs inside ``names`` (tags, meetings, people, normalised)."""
+    """The pairs inside ``names`` (normalised tags)."""
     return {run[i : i + 2] for name in names for run in HAN_RUN.findall(name) for i in range(len(run) - 1)}
 
 

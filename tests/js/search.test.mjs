@@ -88,7 +88,7 @@ const READINGS = new Map(Object.entries({
   记: ['ji'], 实: ['shi'], 际: ['ji'], 中: ['zhong'], 青: ['qing'], 市: ['shi'], 教: ['jiao'],
 }));
 const SITE_SYLLABLES = new Set([...READINGS.values()].flat());
-// Pair shards' entries: [pair, briefings, in a name (tag …), phrase reading if not the main readings].
+// Pair shards' entries: [pair, briefings, in a tag, phrase reading if not the main readings].
 const PAIRS = [['校园', 40, 0], ['园足', 1, 0], ['足球', 3, 0], ['银行', 5, 0, 'yin hang'], ['重庆', 2, 0, 'chong qing'],
   ['庆银', 1, 0], ['行长', 1, 0, 'hang zhang'], ['双减', 1500, 1], ['书记', 900, 0], ['实际', 40, 0], ['中青', 7, 0],
   ['市教', 2000, 0]];
@@ -115,7 +115,7 @@ test('pinyin: heteronyms by every reading, the phrase reading first', () => {
   assert.deepEqual(words('chongqingyinhang'), ['重庆银行']);
 });
 
-test('pinyin: initials offer every fitting word, names first, then most briefings first', () => {
+test('pinyin: initials offer every fitting word, tags first, then most briefings first', () => {
   assert.deepEqual(words('sj'), ['双减', '市教', '书记', '实际']);
   assert.deepEqual(words('yh'), ['银行']);
 });

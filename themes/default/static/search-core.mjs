@@ -221,7 +221,7 @@ const KEEP = 6; // partial words kept per last character while chaining
  * entries [pair, briefings, phrase?] that may sit at units i, i+1) overlapping by one
  * character. A word costs one for each character read other than by its main (or phrase)
  * reading, and counts the briefings of its rarest pair; lower cost first, then words with
- * fewer pairs outside the site's names (tags, meetings, people), then more briefings.
+ * fewer pairs outside the site's tags, then more briefings.
  */
 export function chainWords(units, pairsAt, readingsOf, limit = 8) {
   const fitting = pairsAt.map((entries, i) => {
