@@ -67,7 +67,7 @@ def main() -> None:
     for n in args.sizes:
         pairs, chars = pair_counts(n, args.rare, words)
         start = time.perf_counter()
-        files = pair_files(dict(pairs))
+        files = pair_files(dict(pairs), set())
         syllables, fold = syllable_file(dict(chars)), fold_file(dict(chars))
         seconds = time.perf_counter() - start
         sizes = sorted(len(data) for data in files.values())
