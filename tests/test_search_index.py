@@ -178,10 +178,11 @@ def test_same_bytes_whatever_the_hash_seed() -> None:
 
 
 def test_every_pair_of_the_site_is_filed_under_all_its_readings(files: dict[str, bytes]) -> None:
-    assert pair_entry("银行", 2) == (["银行", 2, 0, "yin hang"], {"yx", "yh"})  # 行: xing, hang, heng
+    # 行: xing, hang, heng; filed by first letters and by two letters and one
+    assert pair_entry("银行", 2) == (["银行", 2, 0, "yin hang"], {"yx", "yh", "yi-x", "yi-h"})
     assert pair_entry("校园", 1, named=True)[0] == ["校园", 1, 1]  # main readings: no phrase reading needed
     # 银行 is in one briefing (its tag, a heading, its body): filed under yh and yx
-    for key in ("yh", "yx"):
+    for key in ("yh", "yx", "yi-h"):
         assert ["银行", 1, 1, "yin hang"] in json.loads(read(files, "p", key))  # a tag: named
     # a pair seen once, in a body, is there too: every word a reader can see
     assert ["核算", 1, 0] in json.loads(read(files, "p", "hs"))
@@ -189,6 +190,9 @@ def test_every_pair_of_the_site_is_filed_under_all_its_readings(files: dict[str,
     assert kh[0] == ["课后", 2, 1], "most briefings first"
     syllables = json.loads(read(files, "syllables"))
     assert "行" in syllables["main"]["xing"] and "行" in syllables["alt"]["hang"]
+    prefixes = sorted({s[:2] for table in ("main", "alt") for s in syllables[table]})
+    bit = prefixes.index("yi") * 26 + ord("h") - 97
+    assert int(syllables["keys"], 16) >> bit & 1, "the bitmap says yi-h exists"
 
 
 def test_the_browser_gets_the_fold_pairs_of_the_sites_characters(files: dict[str, bytes]) -> None:
@@ -271,6 +275,6 @@ def test_browser_sees_hostile_text_as_text(replay) -> None:
 def test_index_files_are_told_from_a_site_s_own_files_under_search() -> None:
     assert is_index_file("search/entry.json") and is_index_file("search/t/0123456789ab/0.bin")
     assert is_index_file("search/f/0123456789ab/12.bin") and is_index_file("search/p/0123456789ab/kh.bin")
-    assert is_index_file("search/fold/0123456789ab.bin")
+    assert is_index_file("search/fold/0123456789ab.bin") and is_index_file("search/p/0123456789ab/zh-q.bin")
     assert is_index_file("search/facets/0123456789ab.bin")
     assert not is_index_file("search/index.html") and not is_index_file("search/cafe/logo.png")

@@ -10,6 +10,7 @@ instead of every one, and a reader's browser keeps the rest cached::
     search/t/<group>/<n>.bin         term shard n: terms whose CRC-32 modulo "shards" is n
     search/f/<group>/<id>.bin        fragment of briefing <id>: url, title, date, tags, sections
     search/p/<group>/<xy>.bin        Han pairs with readings starting x, y (see pairs.py)
+    search/p/<group>/<xi-y>.bin      the same by the first two letters of the first reading
     search/syllables/<hash>.bin      syllable → characters (main and other readings)
     search/fold/<hash>.bin           traditional → simplified, for the site's characters
     search/facets/<hash>.bin         tags, years, meetings and languages with their counts
@@ -64,7 +65,7 @@ SHARD_TARGET = 16_000  # raw bytes a term shard aims at: 4–6 KB once gzipped
 
 
 _INDEX_FILE = re.compile(
-    r"search/(?:entry\.json|[tf]/[0-9a-f]{12}/[0-9]+\.bin|p/[0-9a-f]{12}/[a-z]+\.bin|(?:syllables|fold|facets)/[0-9a-f]{12}\.bin)")
+    r"search/(?:entry\.json|[tf]/[0-9a-f]{12}/[0-9]+\.bin|p/[0-9a-f]{12}/[a-z]+(?:-[a-z])?\.bin|(?:syllables|fold|facets)/[0-9a-f]{12}\.bin)")
 
 
 def is_index_file(path: str) -> bool:
@@ -233,8 +234,8 @@ def _digest(parts: Iterable[bytes]) -> str:
     return digest.hexdigest()[:12]
 
 
-def syllable_file(char_df: dict[str, int]) -> bytes:
-    return gzip_bytes(json_bytes(syllable_table(char_df)))
+def syllable_file(char_df: dict[str, int], pair_keys: Iterable[str]) -> bytes:
+    return gzip_bytes(json_bytes(syllable_table(char_df, pair_keys)))
 
 
 def fold_file(char_df: dict[str, int]) -> bytes:
@@ -274,7 +275,7 @@ def build_index(briefings: Sequence[Briefing], *, base_path: str, workers: int |
     return SearchIndex(
         base_path=base_path, shards=shards, shard_sizes=[len(shard) for shard in raw],
         fragments=postings.fragments, pairs=pairs, pair_mask=shard_mask(pairs),
-        syllables=syllable_file(char_df), fold=fold_file(char_df),
+        syllables=syllable_file(char_df, pairs), fold=fold_file(char_df),
         facets=gzip_bytes(json_bytes(facets(ordered))),
         urls=[d.url for d in docs], lengths=[d.length for d in docs], char_df=char_df,
     )

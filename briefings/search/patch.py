@@ -157,7 +157,8 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
     return replace(
         index, shards=shards, shard_sizes=sizes, fragments=fragments, pairs=pairs,
         pair_mask=index.pair_mask if pairs.keys() == index.pairs.keys() else shard_mask(pairs),
-        syllables=syllable_file(char_df) if char_df != index.char_df else index.syllables,
+        syllables=syllable_file(char_df, pairs) if char_df != index.char_df or pairs.keys() != index.pairs.keys()
+        else index.syllables,
         fold=index.fold if same_chars else fold_file(char_df),
         lengths=new_lengths, char_df=char_df,
     )

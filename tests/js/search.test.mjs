@@ -130,11 +130,14 @@ test('pinyin: a character fits by main or phrase reading (0), another reading (1
   assert.equal(fitChar({ t: 's', v: 'yin' }, '行', READINGS.get('行')), -1);
 });
 
-test('pinyin: pair shard keys are the first letters of two units; Hanzi by their main reading', () => {
+test('pinyin: pair shard keys: two letters of a syllable and one, or two initials; Hanzi by main reading', () => {
   const units = (q) => parsePinyin(q, SITE_SYLLABLES)[0];
   assert.equal(pairKey(...units('xy'), READINGS), 'xy');
-  assert.equal(pairKey(...units('银h'), READINGS), 'yh');
-  assert.equal(pairKey({ t: 'h', v: '行' }, { t: 'p', v: 'z' }, READINGS), 'xz');
+  assert.equal(pairKey(...units('xiaoyuan'), READINGS), 'xi-y');
+  assert.equal(pairKey(...units('zhongqing'), READINGS), 'zh-q');
+  assert.equal(pairKey(...units('银h'), READINGS), 'yi-h');
+  assert.equal(pairKey({ t: 'p', v: 'zh' }, { t: 'p', v: 'q' }, READINGS), 'zh-q');
+  assert.equal(pairKey({ t: 'h', v: '行' }, { t: 'p', v: 'z' }, READINGS), 'xi-z');
   assert.equal(pairKey({ t: 'h', v: '龘' }, { t: 'p', v: 'z' }, READINGS), null);
 });
 

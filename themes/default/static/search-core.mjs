@@ -204,11 +204,16 @@ export function fitChar(u, ch, readings, phrase) {
   return readings.some(ok) || (phrase && ok(phrase)) ? (u.t === 'p' && u.v.length < 3 ? 0 : 1) : -1;
 }
 
-/** The pair shard holding the pairs that fit units ``a``, ``b``: first letters of each. */
+/**
+ * The pair shard holding the pairs that fit units ``a``, ``b``: the first two letters of a
+ * syllable (typed, being typed, or a Hanzi's main reading) and the first of the next unit
+ * ('xi-y'); for an initial, the first letters of both ('xy').
+ */
 export function pairKey(a, b, readingsOf) {
-  const letter = (u) => (u.t === 'h' ? (readingsOf.get(u.v) || [''])[0][0] : u.v[0]);
-  const key = (letter(a) || '') + (letter(b) || '');
-  return /^[a-z]{2}$/.test(key) ? key : null;
+  const reading = (u) => (u.t === 'h' ? (readingsOf.get(u.v) || [''])[0] : u.v);
+  const first = reading(a) || '', second = (reading(b) || '')[0] || '';
+  if (!/^[a-z]+$/.test(first) || !/^[a-z]$/.test(second)) return null;
+  return a.t === 'p' && first.length < 2 ? first + second : `${first.slice(0, 2)}-${second}`;
 }
 
 const MAX_UNITS = 8; // pair shards read for one segment: at most seven
@@ -451,14 +456,24 @@ export class Searcher {
 
   /** Syllable tables, the set of syllables, and each character's readings (main first). */
   syllables() {
-    this.sylP ??= this.json('syllables').then(({ main, alt }) => {
+    this.sylP ??= this.json('syllables').then(({ main, alt, keys }) => {
       const readingsOf = new Map();
       for (const table of [main, alt]) {
         for (const [syl, chars] of Object.entries(table)) {
           for (const ch of chars) readingsOf.set(ch, [...(readingsOf.get(ch) || []), syl]);
         }
       }
-      return { main, alt, set: new Set([...Object.keys(main), ...Object.keys(alt)]), readingsOf };
+      // which 'xi-y' shards exist: a bitmap over the syllables' first two letters × 26 (pairs.py)
+      const prefixes = [...new Set([...Object.keys(main), ...Object.keys(alt)].map((x) => x.slice(0, 2)))].sort();
+      const split = new Set();
+      const hex = keys || '0';
+      prefixes.forEach((prefix, n) => {
+        for (let k = 0; k < 26; k++) {
+          const bit = n * 26 + k, digit = hex.length - 1 - (bit >> 2);
+          if (digit >= 0 && (parseInt(hex[digit], 16) >> (bit & 3)) & 1) split.add(`${prefix}-${String.fromCharCode(97 + k)}`);
+        }
+      });
+      return { main, alt, set: new Set([...Object.keys(main), ...Object.keys(alt)]), readingsOf, split };
     });
     return this.sylP;
   }
@@ -477,6 +492,10 @@ export class Searcher {
   /** Entries [pair, briefings, phrase?] of pair shard ``key`` ('xy'), [] if there is none. */
   async pairShard(key) {
     const { pairs, files } = await this.entry();
+    if (key.includes('-')) {
+      if (!(await this.syllables()).split.has(key)) return [];
+      return JSON.parse(text.decode(await this.file(`p/${files.pairs[key[0]]}/${key}.bin`)));
+    }
     const bit = (key.charCodeAt(0) - 97) * 26 + key.charCodeAt(1) - 97;
     const nibble = parseInt(pairs[pairs.length - 1 - (bit >> 2)], 16);
     if (!((nibble >> (bit & 3)) & 1)) return [];
