@@ -33,6 +33,9 @@ from .cache import CACHE_DIR, ParseCache, code_fingerprint, file_digest, has_bod
 from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many, parse_source
 from .diagnostics import Diagnostic, Diagnostics
+from .index_numbers import PUBLISHED_NAME as INDEX_NUMBERS_NAME
+from .index_numbers import assign as assign_index_numbers
+from .index_numbers import dump_store, read_store, save_store, store_paths
 from .manifest import manifest_outputs
 from .model import Briefing, Site, same_but_body
 from .output import Output, OutputError, Staging, Update, finish_interrupted, replace_file, safe_relative
@@ -370,6 +373,30 @@ class Builder:
         # source → the version of a changed briefing that the published pages were made from
         self._published_versions: dict[str, Briefing] = {}
         self._cache: ParseCache | None = None  # briefings from it come without bodies until filled
+        self._index_store: dict[str, Any] | None = None  # 索引号 given out (index_numbers.py)
+        self._index_bytes = b""  # the store as published beside the pages
+
+    def _number(self, config: SiteConfig, loaded: list[Briefing], diagnostics: Diagnostics, write: bool) -> None:
+        """Give each loaded briefing its 索引号: written, held before, or new (index_numbers.py).
+
+        Set in place, as the parse cache sets bodies: the same objects keep their places in the
+        build's memos, and a source's number never changes once given, so no page goes stale.
+        """
+        if self._index_store is None:
+            self._index_store = read_store(store_paths(self.root, self.out_dir))
+            self._index_bytes = dump_store(self._index_store)
+        found = assign_index_numbers(self._index_store, loaded, config.disclosure.org_code)
+        diagnostics.extend(found.diagnostics)
+        numbers = found.numbers
+        for briefing in (*loaded, *self._published_versions.values()):
+            number = numbers.get(briefing.source)
+            if number is not None and briefing.index_no != number:
+                vars(briefing)["index_no"] = number
+        if found.changed and not found.diagnostics:
+            self._index_store = found.store
+            self._index_bytes = dump_store(found.store)
+            if self.persist_cache and write:
+                save_store(self.root, found.store)
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
         """Build the site; ``changed`` (absolute paths) narrows what is re-read from disk.
@@ -419,6 +446,7 @@ class Builder:
         self._published_versions = {}  # filled by a first load only: see _body_patch
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed, published)
+            self._number(config, loaded, diagnostics, write)
         last, self._last = self._last, None  # set again once this build is written
         swaps = _body_edits(last, loaded, now) if last is not None else None
         # Only bodies changed since the published build: render those briefings' pages and feeds.
@@ -470,6 +498,7 @@ class Builder:
                     elif not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
                         redirects = manifest_outputs(self.out_dir, site, pages, renderer, diagnostics)
                     pages += redirects
+                    pages.append(Output(INDEX_NUMBERS_NAME, self._index_bytes, "索引号"))
                     result.rendered, result.reused = renderer.rendered, renderer.reused
             if diagnostics.has_errors:
                 return result

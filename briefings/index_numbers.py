@@ -1,0 +1,248 @@
+"""索引号 that never change: the store of every number given out, and who holds it.
+
+A briefing without ``index_no`` in its front matter gets ``{org_code}/{year}-{serial:05d}``
+(``[disclosure] org_code`` of site.toml, the year of its date, the next serial of that year).
+Once given, a number is the briefing's for good: a rebuild, a reordering, an edited title or
+date, a renamed file (matched like the URL manifest matches it: same language and slug, else
+same translation_key, else same title and date) keep it; a deleted briefing's number is never
+given again (a gap is fine, a reuse is an error).
+
+The store is its own small JSON file, kept twice so that losing one loses nothing: in the
+build cache (``SITE/.briefings-cache/index-numbers.json``) and in the published folder beside
+the pages (``OUT/.briefings-index-numbers.json``, written with the site, so it travels with
+every deployment). Neither depends on the URL manifest's format.
+
+``assign`` is pure (store + loaded briefings → numbers, messages, new store); ``read_store``,
+``save_store`` and ``allocate`` are the edges. ``allocate`` is what ``briefings new`` and the
+importer call to write a number into a new file's front matter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cache import CACHE_DIR
+from .diagnostics import Diagnostic, Severity
+from .model import Briefing
+
+STORE_NAME = "index-numbers.json"  # in the build cache folder
+PUBLISHED_NAME = ".briefings-index-numbers.json"  # in the output folder
+VERSION = 1
+
+Entry = dict[str, Any]  # {"source", "lang", "slug", "title", "date", "translation_key"?, "gone"}
+
+
+def generated(org_code: str, year: int, serial: int) -> str:
+    return f"{org_code}/{year:04d}-{serial:05d}"
+
+
+def _serial(number: str, prefix: str) -> int | None:
+    if not number.startswith(prefix):
+        return None
+    rest = number[len(prefix):]
+    return int(rest) if rest.isdigit() else None
+
+
+def next_serial(numbers: Iterable[str], org_code: str, year: int) -> int:
+    """One past the highest serial of ``year`` among ``numbers`` (1 for the first)."""
+    prefix = generated(org_code, year, 0)[:-5]
+    return max((s for n in numbers if (s := _serial(n, prefix)) is not None), default=0) + 1
+
+
+@dataclass
+class Assignment:
+    numbers: dict[str, str] = field(default_factory=dict)  # source → 索引号
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    store: dict[str, Entry] = field(default_factory=dict)  # 索引号 → entry
+    changed: bool = False  # the store differs from the one given
+
+
+def _entry(briefing: Briefing) -> Entry:
+    entry: Entry = {"source": briefing.source, "lang": briefing.lang, "slug": briefing.slug,
+                    "title": briefing.title, "date": briefing.date.date().isoformat(), "gone": False}
+    if briefing.translation_key:
+        entry["translation_key"] = briefing.translation_key
+    return entry
+
+
+def _explicit(briefing: Briefing) -> str | None:
+    """The number written in the front matter (a generated one given by an earlier build is not)."""
+    return briefing.index_no if "index_no" in briefing.key_lines else None
+
+
+def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: str) -> Assignment:
+    """Every briefing's 索引号: its written one, else the one it held before, else a new one.
+
+    ``store`` is what earlier builds gave out (索引号 → entry). Without ``org_code`` nothing is
+    generated; written numbers are still checked for reuse.
+    """
+    result = Assignment(store={k: dict(v) for k, v in store.items()})
+    current = {b.source: b for b in briefings}
+    new = result.store
+
+    def problem(briefing: Briefing, message: str, hint: str | None = None) -> None:
+        line = briefing.key_lines.get("index_no", briefing.key_lines.get("title"))
+        result.diagnostics.append(Diagnostic(briefing.source, line, Severity.ERROR, message, hint))
+
+    # 1. Written numbers: unique among briefings (translations of one briefing may share one),
+    #    and not one that an earlier build gave to another document.
+    holders: dict[str, list[Briefing]] = {}
+    for briefing in briefings:
+        if (number := _explicit(briefing)) is not None:
+            holders.setdefault(number, []).append(briefing)
+    for number, group in sorted(holders.items()):
+        keys = {b.translation_key or b.source for b in group}
+        if len(keys) > 1:
+            for briefing in group:
+                others = ", ".join(b.source for b in group if b is not briefing)
+                problem(briefing, f"索引号 {number} is also given to {others}",
+                        "each document has its own 索引号; remove `index_no` from the newer one to have one generated")
+            continue
+        owner = new.get(number)
+        # An earlier holder that vanished in this very build is a renamed file carrying its number along.
+        if owner is not None and owner["source"] not in {b.source for b in group} \
+                and (owner["source"] in current or owner.get("gone")):
+            still = "is" if owner["source"] in current else "was"
+            problem(group[0], f"索引号 {number} {still} the number of {owner['source']} ({owner['title']}): "
+                    "a 索引号 is never given to another document",
+                    "remove `index_no` to have a new one generated, or write another")
+            continue
+        for briefing in group:
+            result.numbers[briefing.source] = number
+        new[number] = _entry(group[0])
+
+    # 2. Briefings without one: the number their source held, else a vanished one's they continue.
+    held: dict[str, str] = {}
+    for number, entry in sorted(new.items(), key=lambda item: (item[1]["gone"], item[0])):
+        if number not in holders and entry["source"] in current and not _explicit(current[entry["source"]]):
+            held.setdefault(entry["source"], number)
+    vanished = {n: e for n, e in new.items() if e["source"] not in current and n not in holders}
+    fresh: list[Briefing] = []
+    for briefing in briefings:
+        if briefing.source in result.numbers:
+            continue
+        if briefing.source in held:
+            result.numbers[briefing.source] = held[briefing.source]
+        else:
+            fresh.append(briefing)
+    for briefing in fresh:
+        match = _successor_of(briefing, vanished)
+        if match is not None:
+            result.numbers[briefing.source] = match
+            del vanished[match]
+    # 3. New numbers for the rest, in source order: repeatable.
+    if org_code:
+        taken = set(new) | set(holders)
+        for briefing in sorted(fresh, key=lambda b: b.source):
+            if briefing.source in result.numbers:
+                continue
+            number = generated(org_code, briefing.date.year, next_serial(taken, org_code, briefing.date.year))
+            taken.add(number)
+            result.numbers[briefing.source] = number
+    for source, number in result.numbers.items():
+        new[number] = _entry(current[source])
+    for number, entry in new.items():
+        if entry["source"] not in current or result.numbers.get(entry["source"]) != number:
+            entry["gone"] = True  # kept: never given again
+    result.changed = new != store
+    return result
+
+
+def _successor_of(briefing: Briefing, vanished: Mapping[str, Entry]) -> str | None:
+    """The number of a vanished briefing that ``briefing`` is the renamed file of, when exactly one fits."""
+    date = briefing.date.date().isoformat()
+    for same in (lambda e: e["lang"] == briefing.lang and e["slug"] == briefing.slug,
+                 lambda e: bool(briefing.translation_key) and e["lang"] == briefing.lang
+                 and e.get("translation_key") == briefing.translation_key,
+                 lambda e: e["title"] == briefing.title and e["date"] == date):
+        found = [n for n, e in vanished.items() if same(e)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+# ---- the edges: files ------------------------------------------------------------------------
+
+
+def parse_store(text: str) -> dict[str, Entry] | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("numbers"), dict):
+        return None
+    out: dict[str, Entry] = {}
+    for number, entry in data["numbers"].items():
+        if isinstance(entry, dict) and all(isinstance(entry.get(k), str)
+                                           for k in ("source", "lang", "slug", "title", "date")):
+            out[number] = {**entry, "gone": bool(entry.get("gone"))}
+    return out
+
+
+def dump_store(store: Mapping[str, Entry]) -> bytes:
+    """Deterministic bytes: an unchanged store writes an identical file."""
+    return (json.dumps({"version": VERSION, "numbers": store}, ensure_ascii=False, sort_keys=True, indent=1)
+            + "\n").encode("utf-8")
+
+
+def store_paths(root: Path, out_dir: Path | None) -> list[Path]:
+    paths = [root / CACHE_DIR / STORE_NAME]
+    if out_dir is not None:
+        paths.append(out_dir / PUBLISHED_NAME)
+    return paths
+
+
+def read_store(paths: Iterable[Path]) -> dict[str, Entry]:
+    """The union of the stores found at ``paths`` (a missing or damaged one adds nothing).
+
+    Where two disagree on a number the one still held wins: either way it is never given again.
+    """
+    merged: dict[str, Entry] = {}
+    for path in paths:
+        try:
+            found = parse_store(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, entry in (found or {}).items():
+            if number not in merged or (merged[number]["gone"] and not entry["gone"]):
+                merged[number] = entry
+    return merged
+
+
+def save_store(root: Path, store: Mapping[str, Entry]) -> None:
+    """Into the build cache, atomically (a reader never sees half a file)."""
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".index-numbers.")
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(dump_store(store))
+    os.replace(temp, folder / STORE_NAME)
+
+
+_WRITTEN = re.compile(r"^index_no\s*[:=]\s*[\"']?([^\"'#\s]+)", re.MULTILINE)
+
+
+def allocate(root: Path, org_code: str, year: int, out_dir: Path | None = None) -> str | None:
+    """A 索引号 for a new briefing of ``year``, to write into its front matter; None without an org_code.
+
+    Higher than every number of that year the stores hold and every one written in content/
+    (so two `briefings new` before a build do not collide). For ``briefings new`` and the importer.
+    """
+    if not org_code:
+        return None
+    numbers = set(read_store(store_paths(root, out_dir if out_dir is not None else root / "public")))
+    content = root / "content"
+    if content.is_dir():
+        for path in content.rglob("*.md"):
+            try:
+                numbers.update(_WRITTEN.findall(path.read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                continue
+    return generated(org_code, year, next_serial(numbers, org_code, year))

@@ -1,0 +1,103 @@
+"""What inspection tools read from a briefing page: the 政府网站 meta tags and schema.org JSON-LD.
+
+The meta names are those of the 政府网站发展指引 (国办发〔2017〕47号) page-tagging rules:
+SiteName, SiteDomain, SiteIDCode (网站标识码), ColumnName, ColumnType, ArticleTitle, PubDate,
+ContentSource, Keywords, Author, Description, Url. The JSON-LD is an ``Article`` (a
+``NewsArticle``: a meeting report) published by a ``GovernmentOrganization``, about the meeting
+as an ``Event`` with its organiser and attendees. Pure: the templates call these with the
+briefing and get values to print (render.py binds the site's config).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from .config import SiteConfig
+from .model import Briefing
+
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+_COLUMN_TYPE = {"zh": "政务动态", "en": "News"}
+
+
+def script_json(data: Any) -> str:
+    """JSON safe to print inside <script> (`<`, `>`, `&` escaped), Chinese kept as is (Jinja's
+    ``tojson`` escapes every Han character, tripling a page's JSON-LD)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def column_name(briefing: Briefing, tag_names: list[str], site_title: str) -> str:
+    """The column a briefing is filed in: its first policy theme, else its meeting, else the site."""
+    return (tag_names[0] if tag_names else None) or briefing.meeting or site_title
+
+
+def meta_tags(config: SiteConfig, briefing: Briefing, site_title: str, tag_names: list[str],
+              page_url: str) -> list[tuple[str, str]]:
+    """(name, content) of each inspection meta tag, in the order the rules list them."""
+    lang = briefing.lang
+    publisher = briefing.publisher or site_title
+    keywords = list(dict.fromkeys([*briefing.keywords, *tag_names]))
+    return [
+        ("SiteName", site_title),
+        ("SiteDomain", urlsplit(config.base_url).hostname or ""),
+        ("SiteIDCode", config.disclosure.site_id),
+        ("ColumnName", column_name(briefing, tag_names, site_title)),
+        ("ColumnType", config.disclosure.column_type or _COLUMN_TYPE.get(lang, _COLUMN_TYPE["en"])),
+        ("ArticleTitle", briefing.title),
+        ("PubDate", briefing.date.strftime("%Y-%m-%d %H:%M")),
+        ("ContentSource", publisher),
+        ("Keywords", ("、" if lang == "zh" else ", ").join(keywords)),
+        ("Author", publisher),
+        ("Description", briefing.summary),
+        ("Url", config.base_url.rstrip("/") + page_url),
+    ]
+
+
+def json_ld(config: SiteConfig, briefing: Briefing, site_title: str, tag_names: list[str],
+            page_url: str) -> dict[str, Any]:
+    """schema.org NewsArticle for the page; the template prints it with ``tojson`` (safe inside <script>)."""
+    url = config.base_url.rstrip("/") + page_url
+    organisation: dict[str, Any] = {"@type": "GovernmentOrganization", "name": briefing.publisher or site_title,
+                                    "url": config.base_url}
+    if config.disclosure.org_code:
+        organisation["identifier"] = config.disclosure.org_code
+    article: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": briefing.title,
+        "description": briefing.summary,
+        "datePublished": briefing.date.isoformat(),
+        "inLanguage": HTML_LANG.get(briefing.lang, briefing.lang),
+        "url": url,
+        "mainEntityOfPage": url,
+        "publisher": organisation,
+        "author": organisation,
+        "isAccessibleForFree": True,
+    }
+    if briefing.written:
+        article["dateCreated"] = briefing.written.isoformat()
+    keywords = list(dict.fromkeys([*briefing.keywords, *tag_names]))
+    if keywords:
+        article["keywords"] = keywords
+    if briefing.category:
+        article["articleSection"] = briefing.category
+    identifiers = [{"@type": "PropertyValue", "propertyID": name, "value": value}
+                   for name, value in (("索引号", briefing.index_no), ("文号", briefing.doc_no)) if value]
+    if identifiers:
+        article["identifier"] = identifiers
+    if briefing.meeting or briefing.chair or briefing.attendees:
+        people = [name for name in (briefing.chair, *briefing.attendees) if name]
+        event: dict[str, Any] = {
+            "@type": "Event",
+            "name": briefing.meeting or briefing.title,
+            "startDate": briefing.date.isoformat(),
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "organizer": organisation,
+            "attendee": [{"@type": "Person", "name": name} for name in dict.fromkeys(people)],
+        }
+        if briefing.location:
+            event["location"] = {"@type": "Place", "name": briefing.location}
+        article["about"] = event
+    return article
