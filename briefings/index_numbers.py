@@ -19,6 +19,7 @@ importer call to write a number into a new file's front matter.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import CACHE_DIR
+from .config import SiteConfig
 from .diagnostics import Diagnostic, Severity
 from .model import Briefing
 
@@ -246,3 +248,23 @@ def allocate(root: Path, org_code: str, year: int, out_dir: Path | None = None) 
             except OSError:
                 continue
     return generated(org_code, year, next_serial(numbers, org_code, year))
+
+
+def with_index_no(config: SiteConfig, front: dict[str, Any]) -> dict[str, Any]:
+    """``front`` (a new briefing's front matter, with its ``date``) with ``index_no`` allocated
+    and placed after the date; as given when it has one already or the site has no org_code.
+
+    What ``briefings new`` writes; the importer calls it the same way before dumping its front matter.
+    """
+    date = front.get("date")
+    if front.get("index_no") or not isinstance(date, dt.date):
+        return front
+    number = allocate(config.root, config.disclosure.org_code, date.year)
+    if number is None:
+        return front
+    out: dict[str, Any] = {}
+    for key, value in front.items():
+        out[key] = value
+        if key == "date":
+            out["index_no"] = number
+    return out

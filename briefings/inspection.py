@@ -2,7 +2,7 @@
 
 The meta names are those of the 政府网站发展指引 (国办发〔2017〕47号) page-tagging rules:
 SiteName, SiteDomain, SiteIDCode (网站标识码), ColumnName, ColumnType, ArticleTitle, PubDate,
-ContentSource, Keywords, Author, Description, Url. The JSON-LD is an ``Article`` (a
+ContentSource, Keywords, Author, Description (the page's own ``description``), Url. The JSON-LD is an ``Article`` (a
 ``NewsArticle``: a meeting report) published by a ``GovernmentOrganization``, about the meeting
 as an ``Event`` with its organiser and attendees. Pure: the templates call these with the
 briefing and get values to print (render.py binds the site's config).
@@ -24,7 +24,7 @@ _COLUMN_TYPE = {"zh": "政务动态", "en": "News"}
 def script_json(data: Any) -> str:
     """JSON safe to print inside <script> (`<`, `>`, `&` escaped), Chinese kept as is (Jinja's
     ``tojson`` escapes every Han character, tripling a page's JSON-LD)."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -39,7 +39,7 @@ def meta_tags(config: SiteConfig, briefing: Briefing, site_title: str, tag_names
     lang = briefing.lang
     publisher = briefing.publisher or site_title
     keywords = list(dict.fromkeys([*briefing.keywords, *tag_names]))
-    return [
+    tags = [
         ("SiteName", site_title),
         ("SiteDomain", urlsplit(config.base_url).hostname or ""),
         ("SiteIDCode", config.disclosure.site_id),
@@ -50,37 +50,35 @@ def meta_tags(config: SiteConfig, briefing: Briefing, site_title: str, tag_names
         ("ContentSource", publisher),
         ("Keywords", ("、" if lang == "zh" else ", ").join(keywords)),
         ("Author", publisher),
-        ("Description", briefing.summary),
+        # Description: HTML meta names are case-insensitive, so the page's own <meta name="description">
+        # is this tag (the summary); a second copy would only add its bytes to every page.
         ("Url", config.base_url.rstrip("/") + page_url),
     ]
+    return [(name, content) for name, content in tags if content]  # an empty one is invalid HTML
 
 
 def json_ld(config: SiteConfig, briefing: Briefing, site_title: str, tag_names: list[str],
             page_url: str) -> dict[str, Any]:
     """schema.org NewsArticle for the page; the template prints it with ``tojson`` (safe inside <script>)."""
-    url = config.base_url.rstrip("/") + page_url
-    organisation: dict[str, Any] = {"@type": "GovernmentOrganization", "name": briefing.publisher or site_title,
-                                    "url": config.base_url}
+    # Described once as the publisher; author and organiser point at it by its @id.
+    organisation: dict[str, Any] = {"@type": "GovernmentOrganization", "@id": "#publisher",
+                                    "name": briefing.publisher or site_title, "url": config.base_url}
     if config.disclosure.org_code:
         organisation["identifier"] = config.disclosure.org_code
+    same = {"@id": organisation["@id"]}
     article: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": briefing.title,
-        "description": briefing.summary,
         "datePublished": briefing.date.isoformat(),
         "inLanguage": HTML_LANG.get(briefing.lang, briefing.lang),
-        "url": url,
-        "mainEntityOfPage": url,
         "publisher": organisation,
-        "author": organisation,
-        "isAccessibleForFree": True,
+        "author": same,
     }
     if briefing.written:
         article["dateCreated"] = briefing.written.isoformat()
-    keywords = list(dict.fromkeys([*briefing.keywords, *tag_names]))
-    if keywords:
-        article["keywords"] = keywords
+    if briefing.keywords:  # the policy themes are in the Keywords meta tag already
+        article["keywords"] = list(briefing.keywords)
     if briefing.category:
         article["articleSection"] = briefing.category
     identifiers = [{"@type": "PropertyValue", "propertyID": name, "value": value}
@@ -93,8 +91,7 @@ def json_ld(config: SiteConfig, briefing: Briefing, site_title: str, tag_names: 
             "@type": "Event",
             "name": briefing.meeting or briefing.title,
             "startDate": briefing.date.isoformat(),
-            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-            "organizer": organisation,
+            "organizer": same,
             "attendee": [{"@type": "Person", "name": name} for name in dict.fromkeys(people)],
         }
         if briefing.location:
