@@ -1,7 +1,7 @@
 // 长者模式, loaded on first use (_care.html); settings in localStorage, text by textContent.
 const KEY = "briefings-care", SIZES = [100, 125, 150, 175, 200], root = document.documentElement;
 let state = { on: false, size: 1, contrast: true, simple: false };
-try { Object.assign(state, JSON.parse(localStorage.getItem(KEY))); } catch { /* none, or storage blocked */ }
+try { Object.assign(state, JSON.parse(localStorage.getItem(KEY))); } catch { /* blocked */ }
 let toggle, bar, text, stop;
 const $ = (name) => bar.querySelector(`[data-care=${name}]`);
 const set = (el, name, value) => el.setAttribute(name, value);
@@ -12,7 +12,7 @@ function apply() {
   state.on ? set(root, "data-care", state.attr) : root.removeAttribute("data-care");
   set(toggle, "aria-pressed", state.on);
   bar.hidden = !state.on;
-  // aria-disabled, not disabled: a disabled button would drop the keyboard focus
+  // aria-disabled: a disabled button would drop the focus
   set($("smaller"), "aria-disabled", state.size <= 0);
   set($("larger"), "aria-disabled", state.size >= SIZES.length - 1);
   $("size").textContent = text[3].replace("{percent}", SIZES[state.size]);
@@ -32,7 +32,7 @@ function make(tag, name, label = "", pressed, more) {
   return el;
 }
 
-// read-aloud: the briefing or the paragraph selected, sentence by sentence, each highlighted
+// read-aloud, sentence by sentence, each highlighted
 const SENTENCE = /[^。！？!?]+?(?:[。！？!?]+|\.(?=\s)|$)[”’"')）]*\s*/gsu;
 
 function blocksToRead() {
@@ -73,7 +73,7 @@ function reader() {
   const marks = window.CSS?.highlights;
   read.hidden = true;
   bar.append(read);
-  if (marks) { // not in site.css: validators do not know ::highlight
+  if (marks) { // here: validators reject ::highlight in site.css
     const sheet = new CSSStyleSheet();
     sheet.replaceSync("::highlight(care-reading) { background: #ffd400; color: #000; }");
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
