@@ -272,3 +272,38 @@ def test_screenshot_of_a_briefing_in_the_mode(open_page: Callable[..., Page], wi
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+# Every element a mouse could use, and whether it shows a focus ring, on the way through by Tab.
+INTERACTIVE = """() => [...document.querySelectorAll(
+    'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+  .filter(el => { const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !el.closest('[hidden]'); })
+  .map(el => el.outerHTML.slice(0, 80))"""
+FOCUSED = """() => { const el = document.activeElement, s = getComputedStyle(el);
+  return [el.outerHTML.slice(0, 80), s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2]; }"""
+
+
+@pytest.mark.parametrize("care", [False, True], ids=["normal", "care"])
+def test_every_interactive_element_is_reached_by_tab_with_a_visible_ring(open_page: Callable[..., Page],
+                                                                        care: bool) -> None:
+    page = open_page(voices=[("Tingting", "zh-CN")])
+    if care:
+        press_until_focused(page, "#care-toggle")
+        page.keyboard.press("Enter")
+        page.reload()  # remembered; and Tab starts from the top again
+        page.wait_for_selector("[data-care=read]:not([hidden])")
+    wanted = set(page.evaluate(INTERACTIVE))
+    reached: dict[str, bool] = {}
+    page.keyboard.press("Tab")
+    for _ in range(len(wanted) + 20):
+        html, ring = page.evaluate(FOCUSED)
+        if html in reached:
+            break  # round again
+        reached[html] = ring
+        page.keyboard.press("Tab")
+    assert wanted - set(reached) == set(), "not reachable by Tab"
+    assert [html for html, ring in reached.items() if not ring and html in wanted] == []
+    # the skip link comes first and takes the reader to the text
+    first = next(iter(reached))
+    assert 'class="skip-link"' in first
