@@ -83,11 +83,13 @@ def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: 
     """Every briefing's 索引号: its written one, else the one it held before, else a new one.
 
     ``store`` is what earlier builds gave out (索引号 → entry). Without ``org_code`` nothing is
-    generated; written numbers are still checked for reuse.
+    generated; written numbers are still checked for reuse. Entries are copied only where they
+    change: a rebuild of 10,000 unchanged briefings builds no new ones.
     """
-    result = Assignment(store={k: dict(v) for k, v in store.items()})
+    result = Assignment()
     current = {b.source: b for b in briefings}
-    new = result.store
+    written = {b.source: n for b in briefings if (n := _explicit(b)) is not None}
+    new = result.store = dict(store)
 
     def problem(briefing: Briefing, message: str, hint: str | None = None) -> None:
         line = briefing.key_lines.get("index_no", briefing.key_lines.get("title"))
@@ -96,9 +98,8 @@ def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: 
     # 1. Written numbers: unique among briefings (translations of one briefing may share one),
     #    and not one that an earlier build gave to another document.
     holders: dict[str, list[Briefing]] = {}
-    for briefing in briefings:
-        if (number := _explicit(briefing)) is not None:
-            holders.setdefault(number, []).append(briefing)
+    for source, number in written.items():
+        holders.setdefault(number, []).append(current[source])
     for number, group in sorted(holders.items()):
         keys = {b.translation_key or b.source for b in group}
         if len(keys) > 1:
@@ -118,14 +119,21 @@ def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: 
             continue
         for briefing in group:
             result.numbers[briefing.source] = number
-        new[number] = _entry(group[0])
 
-    # 2. Briefings without one: the number their source held, else a vanished one's they continue.
+    # 2. Briefings without one: the number their source held (one still held before a given-up one),
+    #    else that of a vanished briefing they are the renamed file of.
     held: dict[str, str] = {}
-    for number, entry in sorted(new.items(), key=lambda item: (item[1]["gone"], item[0])):
-        if number not in holders and entry["source"] in current and not _explicit(current[entry["source"]]):
-            held.setdefault(entry["source"], number)
-    vanished = {n: e for n, e in new.items() if e["source"] not in current and n not in holders}
+    vanished: dict[str, Entry] = {}
+    for number, entry in new.items():
+        source = entry["source"]
+        if number in holders:
+            continue
+        if source not in current:
+            vanished[number] = entry
+        elif source not in written:
+            before = held.get(source)
+            if before is None or (new[before]["gone"], before) > (entry["gone"], number):
+                held[source] = number
     fresh: list[Briefing] = []
     for briefing in briefings:
         if briefing.source in result.numbers:
@@ -141,19 +149,24 @@ def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: 
             del vanished[match]
     # 3. New numbers for the rest, in source order: repeatable.
     if org_code:
-        taken = set(new) | set(holders)
+        taken = [*new, *holders]
+        serials: dict[int, int] = {}  # year → the last serial given: one pass over the numbers, not one a briefing
         for briefing in sorted(fresh, key=lambda b: b.source):
             if briefing.source in result.numbers:
                 continue
-            number = generated(org_code, briefing.date.year, next_serial(taken, org_code, briefing.date.year))
-            taken.add(number)
-            result.numbers[briefing.source] = number
+            year = briefing.date.year
+            serials[year] = serials[year] + 1 if year in serials else next_serial(taken, org_code, year)
+            result.numbers[briefing.source] = generated(org_code, year, serials[year])
+    # 4. The new store: each number held now describes its briefing; every other one is given up, kept.
     for source, number in result.numbers.items():
-        new[number] = _entry(current[source])
+        entry = _entry(current[source])
+        if new.get(number) != entry:
+            new[number] = entry
+            result.changed = True
     for number, entry in new.items():
-        if entry["source"] not in current or result.numbers.get(entry["source"]) != number:
-            entry["gone"] = True  # kept: never given again
-    result.changed = new != store
+        if not entry["gone"] and result.numbers.get(entry["source"]) != number:
+            new[number] = {**entry, "gone": True}  # never given again
+            result.changed = True
     return result
 
 
