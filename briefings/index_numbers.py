@@ -79,11 +79,13 @@ def _explicit(briefing: Briefing) -> str | None:
     return briefing.index_no if "index_no" in briefing.key_lines else None
 
 
-def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: str) -> Assignment:
+def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: str,
+           reserved: Iterable[str] = ()) -> Assignment:
     """Every briefing's 索引号: its written one, else the one it held before, else a new one.
 
     ``store`` is what earlier builds gave out (索引号 → entry). Without ``org_code`` nothing is
-    generated; written numbers are still checked for reuse. Entries are copied only where they
+    generated; written numbers are still checked for reuse. ``reserved``: numbers written in
+    briefings not published yet (drafts), never generated for another. Entries are copied only where they
     change: a rebuild of 10,000 unchanged briefings builds no new ones.
     """
     result = Assignment()
@@ -149,7 +151,7 @@ def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: 
             del vanished[match]
     # 3. New numbers for the rest, in source order: repeatable.
     if org_code:
-        taken = [*new, *holders]
+        taken = [*new, *holders, *reserved]
         serials: dict[int, int] = {}  # year → the last serial given: one pass over the numbers, not one a briefing
         for briefing in sorted(fresh, key=lambda b: b.source):
             if briefing.source in result.numbers:

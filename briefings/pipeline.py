@@ -55,7 +55,7 @@ from .render import RenderState, render_body_edits, render_site
 from .search.index import SearchIndex, build_index, is_index_file
 from .search.patch import patch_index
 from .search.process import ForkedIndex, SearchProcess
-from .site import BuildOptions, assemble, briefing_url, reassemble
+from .site import BuildOptions, assemble, briefing_url, is_published, reassemble
 
 
 @dataclass
@@ -376,19 +376,27 @@ class Builder:
         self._index_store: dict[str, Any] | None = None  # 索引号 given out (index_numbers.py)
         self._index_bytes = b""  # the store as published beside the pages
 
-    def _number(self, config: SiteConfig, loaded: list[Briefing], diagnostics: Diagnostics, write: bool) -> None:
-        """Give each loaded briefing its 索引号: written, held before, or new (index_numbers.py).
+    def _number(self, config: SiteConfig, loaded: list[Briefing], diagnostics: Diagnostics, write: bool,
+                now: dt.datetime) -> None:
+        """Give each briefing this build publishes its 索引号: written, held before, or new (index_numbers.py).
 
         Set in place, as the parse cache sets bodies: the same objects keep their places in the
         build's memos, and a source's number never changes once given, so no page goes stale.
+        Drafts and future briefings get theirs when they are published (the store is published
+        beside the pages, and must not name them before); the numbers they have written are
+        kept free.
         """
         if self._index_store is None:
             self._index_store = read_store(store_paths(self.root, self.out_dir))
             self._index_bytes = dump_store(self._index_store)
-        found = assign_index_numbers(self._index_store, loaded, config.disclosure.org_code)
+        options = replace(self.options, now=now)
+        shown = [b for b in loaded if is_published(b, options, now)]
+        seen = {id(b) for b in shown}
+        kept = [b.index_no for b in loaded if id(b) not in seen and b.index_no and "index_no" in b.key_lines]
+        found = assign_index_numbers(self._index_store, shown, config.disclosure.org_code, reserved=kept)
         diagnostics.extend(found.diagnostics)
         numbers = found.numbers
-        for briefing in (*loaded, *self._published_versions.values()):
+        for briefing in (*shown, *self._published_versions.values()):
             number = numbers.get(briefing.source)
             if number is not None and briefing.index_no != number:
                 vars(briefing)["index_no"] = number
@@ -446,7 +454,7 @@ class Builder:
         self._published_versions = {}  # filled by a first load only: see _body_patch
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed, published)
-            self._number(config, loaded, diagnostics, write)
+            self._number(config, loaded, diagnostics, write, now)
         last, self._last = self._last, None  # set again once this build is written
         swaps = _body_edits(last, loaded, now) if last is not None else None
         # Only bodies changed since the published build: render those briefings' pages and feeds.

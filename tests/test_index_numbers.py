@@ -230,3 +230,21 @@ def test_briefings_new_writes_the_next_number(tmp_path, capsys):
         f"{ORG}/2023-00002", f"{ORG}/2023-00003"]
     assert main(["build", str(site.root), "--drafts", "--quiet"]) == 0
     assert sorted(shown(site.root).values()) == [f"{ORG}/2023-0000{n}" for n in (1, 2, 3)]
+
+
+def test_drafts_are_numbered_when_published_and_never_named_before(tmp_path):
+    draft, numbered = "draft: true\n", f"draft: true\nindex_no: {ORG}/2023-00002\n"
+    site = make_site(tmp_path, f"-- content/a.md --\n{_md('甲会', '2023-06-02')}"
+                               f"-- content/b.md --\n{_md('秘密草稿', '2023-06-03', draft)}"
+                               f"-- content/c.md --\n{_md('丙会', '2023-06-04', numbered)}", config=SITE)
+    build(site.root)
+    published = (site.root / "public/.briefings-index-numbers.json").read_text(encoding="utf-8")
+    cached = (site.root / ".briefings-cache/index-numbers.json").read_text(encoding="utf-8")
+    assert "秘密草稿" not in published + cached and "丙会" not in published
+    (site.root / "content/d.md").write_text(_md("丁会", "2023-06-05"), encoding="utf-8")
+    build(site.root)
+    # the draft's written number stays free for it: new ones go on after it
+    assert shown(site.root) == {"2023/06/jia-hui": f"{ORG}/2023-00003", "2023/06/ding-hui": f"{ORG}/2023-00004"}
+    (site.root / "content/b.md").write_text(_md("秘密草稿", "2023-06-03"), encoding="utf-8")  # published
+    build(site.root)
+    assert shown(site.root)["2023/06/mi-mi-cao-gao"] == f"{ORG}/2023-00005"
