@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,12 @@ from .disclosure import FIELDS as DISCLOSURE_FIELDS
 from .disclosure import parse_fields as parse_disclosure
 from .frontmatter import FrontMatterError, split
 from .markdown import render_markdown
-from .model import Briefing
+from .model import NO_DATE, Briefing
 from .pinyin import HAN_RUN
 
 CONTENT_DIR = "content"
+# Files under content/pages/ are standalone pages (About, Contact …), not briefings.
+PAGES_PREFIX = f"{CONTENT_DIR}/pages/"
 KNOWN_KEYS = (
     "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
     "attendees", "location", "translation_key", "aliases", *DISCLOSURE_FIELDS,
@@ -132,13 +135,22 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
                 diagnostics.warning(source, lines.get(key), f"unknown key `{key}`",
                                     f"did you mean `{close[0]}`?")
 
+    kind = front.get("type", front.get("layout"))
+    if kind == "page" and not source.startswith(PAGES_PREFIX):
+        key = "type" if "type" in front else "layout"
+        diagnostics.warning(source, lines.get(key), f"`{key}: page` does nothing: pages are the files in "
+                            f"{PAGES_PREFIX}", f"move this file to {PAGES_PREFIX} to make it a page")
     title = _text(front.get("title"))
     if not title:
         error("title", "`title` is required" if "title" not in front else "`title` is empty",
               "add `title: …` to the front matter")
     date = parse_date(front.get("date"), config)
-    if "date" not in front:
-        error("date", "`date` is required", "add `date: 2023-06-15` to the front matter")
+    page = source.startswith(PAGES_PREFIX)
+    if "date" not in front and page:
+        date = NO_DATE
+    elif "date" not in front:
+        error("date", "`date` is required", "add `date: 2023-06-15` to the front matter "
+              "(or put the file in content/pages/ if it is a page, not a briefing)")
     elif date is None:
         error("date", f"cannot read date {front['date']!r}", "write it as 2023-06-15 or 2023-06-15T09:00:00+08:00")
 
@@ -151,8 +163,9 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         error("draft", f"`draft` must be true or false, not {draft!r}")
         draft = False
 
-    disclosure = parse_disclosure(front, lang, config.disclosure, config.default_language, error,
-                                  date_present="date" in front)
+    # A standalone page is no document of 政府信息公开: its fields are read, none is required.
+    rules = replace(config.disclosure, required=()) if page else config.disclosure
+    disclosure = parse_disclosure(front, lang, rules, config.default_language, error, date_present="date" in front)
 
     slug_value = front.get("slug")
     if slug_value is not None:
@@ -160,12 +173,14 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         if not slugs.is_valid_slug(slug):
             error("slug", f"invalid slug {slug!r}",
                   "use lowercase ASCII letters, digits and single '-', e.g. ke-hou-fu-wu-tui-jin-hui")
+    elif page and slugs.is_valid_slug(stem := _page_stem(source)):
+        slug = stem  # content/pages/about.md is at /about/
     else:
         slug = slugs.slugify(title)
 
     if len(diagnostics.errors) > errors_before or date is None:
         return None
-    body = render_markdown(document.body)
+    body = render_markdown(document.body, config.base_path)
     for offset, what in body.removed_html:
         diagnostics.warning(source, document.body_line + offset, f"removed unsafe HTML: {what}",
                             "only formatting tags are kept")
@@ -201,7 +216,14 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         doc_no=disclosure.doc_no,
         keywords=disclosure.keywords,
         validity=disclosure.validity,
+        page=page,
     )
+
+
+def _page_stem(source: str) -> str:
+    """The file name of a page without .md and a language suffix: pages/about.en.md → about."""
+    name = source.rsplit("/", 1)[-1].removesuffix(".md")
+    return re.sub(r"\.[A-Za-z]{2}(?:[-_][A-Za-z]+)?$", "", name)
 
 
 def cut_summary(text: str, limit: int) -> str:

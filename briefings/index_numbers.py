@@ -8,9 +8,12 @@ same translation_key, else same title and date) keep it; a deleted briefing's nu
 given again (a gap is fine, a reuse is an error).
 
 The store is its own small JSON file, kept twice so that losing one loses nothing: in the
-build cache (``SITE/.briefings-cache/index-numbers.json``) and in the published folder beside
-the pages (``OUT/.briefings-index-numbers.json``, written with the site, so it travels with
-every deployment). Neither depends on the URL manifest's format.
+build cache (``SITE/.briefings-cache/index-numbers.json``, in full) and in the published folder
+beside the pages (``OUT/.briefings-index-numbers.json``, written with the site, so it travels with
+every deployment). The published copy holds only what the site shows anyway — each number with
+the language, slug and date of its URL, and whether it is given up — never source files or
+titles (the URL manifest keeps to the build cache for that reason): after a lost cache, briefings
+find their numbers again by their URLs. Neither file depends on the URL manifest's format.
 
 ``assign`` is pure (store + loaded briefings → numbers, messages, new store); ``read_store``,
 ``save_store`` and ``allocate`` are the edges. ``allocate`` is what ``briefings new`` and the
@@ -115,7 +118,8 @@ def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: 
         if owner is not None and owner["source"] not in {b.source for b in group} \
                 and (owner["source"] in current or owner.get("gone")):
             still = "is" if owner["source"] in current else "was"
-            problem(group[0], f"索引号 {number} {still} the number of {owner['source']} ({owner['title']}): "
+            holder = f"{owner['source']} ({owner['title']})" if owner["source"] else f"the briefing of {owner['date']}"
+            problem(group[0], f"索引号 {number} {still} the number of {holder}: "
                     "a 索引号 is never given to another document",
                     "remove `index_no` to have a new one generated, or write another")
             continue
@@ -130,7 +134,7 @@ def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: 
         source = entry["source"]
         if number in holders:
             continue
-        if source not in current:
+        if source not in current:  # '' for an entry known only from the published copy
             vanished[number] = entry
         elif source not in written:
             before = held.get(source)
@@ -173,9 +177,12 @@ def assign(store: Mapping[str, Entry], briefings: Sequence[Briefing], org_code: 
 
 
 def _successor_of(briefing: Briefing, vanished: Mapping[str, Entry]) -> str | None:
-    """The number of a vanished briefing that ``briefing`` is the renamed file of, when exactly one fits."""
+    """The number of a vanished briefing that ``briefing`` is the renamed file of, when exactly one fits:
+    same language, slug and date (its URL: all the published copy knows), else language and slug,
+    else translation_key, else title and date."""
     date = briefing.date.date().isoformat()
-    for same in (lambda e: e["lang"] == briefing.lang and e["slug"] == briefing.slug,
+    for same in (lambda e: e["lang"] == briefing.lang and e["slug"] == briefing.slug and e["date"] == date,
+                 lambda e: e["lang"] == briefing.lang and e["slug"] == briefing.slug,
                  lambda e: bool(briefing.translation_key) and e["lang"] == briefing.lang
                  and e.get("translation_key") == briefing.translation_key,
                  lambda e: e["title"] == briefing.title and e["date"] == date):
@@ -188,7 +195,11 @@ def _successor_of(briefing: Briefing, vanished: Mapping[str, Entry]) -> str | No
 # ---- the edges: files ------------------------------------------------------------------------
 
 
+_PUBLIC = ("lang", "slug", "date", "gone")  # what the published copy keeps of an entry
+
+
 def parse_store(text: str) -> dict[str, Entry] | None:
+    """A store's entries; those of the published copy come without source and title ('')."""
     try:
         data = json.loads(text)
     except ValueError:
@@ -197,15 +208,16 @@ def parse_store(text: str) -> dict[str, Entry] | None:
         return None
     out: dict[str, Entry] = {}
     for number, entry in data["numbers"].items():
-        if isinstance(entry, dict) and all(isinstance(entry.get(k), str)
-                                           for k in ("source", "lang", "slug", "title", "date")):
-            out[number] = {**entry, "gone": bool(entry.get("gone"))}
+        if isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("lang", "slug", "date")):
+            out[number] = {"source": "", "title": "", **entry, "gone": bool(entry.get("gone"))}
     return out
 
 
-def dump_store(store: Mapping[str, Entry]) -> bytes:
-    """Deterministic bytes: an unchanged store writes an identical file."""
-    return (json.dumps({"version": VERSION, "numbers": store}, ensure_ascii=False, sort_keys=True, indent=1)
+def dump_store(store: Mapping[str, Entry], public: bool = False) -> bytes:
+    """Deterministic bytes: an unchanged store writes an identical file. ``public``: the copy
+    published beside the pages, without source files and titles."""
+    numbers = {n: {k: e[k] for k in _PUBLIC} for n, e in store.items()} if public else store
+    return (json.dumps({"version": VERSION, "numbers": numbers}, ensure_ascii=False, sort_keys=True, indent=1)
             + "\n").encode("utf-8")
 
 
@@ -219,7 +231,8 @@ def store_paths(root: Path, out_dir: Path | None) -> list[Path]:
 def read_store(paths: Iterable[Path]) -> dict[str, Entry]:
     """The union of the stores found at ``paths`` (a missing or damaged one adds nothing).
 
-    Where two disagree on a number the one still held wins: either way it is never given again.
+    Where two know one number the first one's entry is kept (the build cache's, which names the
+    source file); either way the number is never given again.
     """
     merged: dict[str, Entry] = {}
     for path in paths:
@@ -228,8 +241,7 @@ def read_store(paths: Iterable[Path]) -> dict[str, Entry]:
         except (OSError, UnicodeDecodeError):
             continue
         for number, entry in (found or {}).items():
-            if number not in merged or (merged[number]["gone"] and not entry["gone"]):
-                merged[number] = entry
+            merged.setdefault(number, entry)
     return merged
 
 

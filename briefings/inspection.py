@@ -42,7 +42,7 @@ def meta_tags(config: SiteConfig, briefing: Briefing, site_title: str, tag_names
     tags = [
         ("SiteName", site_title),
         ("SiteDomain", urlsplit(config.base_url).hostname or ""),
-        ("SiteIDCode", config.disclosure.site_id),
+        ("SiteIDCode", config.disclosure.site_id or config.footer.site_code),  # [footer] site_code: issue 15
         ("ColumnName", column_name(briefing, tag_names, site_title)),
         ("ColumnType", config.disclosure.column_type or _COLUMN_TYPE.get(lang, _COLUMN_TYPE["en"])),
         ("ArticleTitle", briefing.title),
@@ -62,7 +62,7 @@ def json_ld(config: SiteConfig, briefing: Briefing, site_title: str, tag_names: 
     """schema.org NewsArticle for the page; the template prints it with ``tojson`` (safe inside <script>)."""
     # Described once as the publisher; author and organiser point at it by its @id.
     organisation: dict[str, Any] = {"@type": "GovernmentOrganization", "@id": "#publisher",
-                                    "name": briefing.publisher or site_title, "url": config.base_url}
+                                    "name": briefing.publisher or site_title}
     if config.disclosure.org_code:
         organisation["identifier"] = config.disclosure.org_code
     same = {"@id": organisation["@id"]}
@@ -71,7 +71,6 @@ def json_ld(config: SiteConfig, briefing: Briefing, site_title: str, tag_names: 
         "@type": "NewsArticle",
         "headline": briefing.title,
         "datePublished": briefing.date.isoformat(),
-        "inLanguage": HTML_LANG.get(briefing.lang, briefing.lang),
         "publisher": organisation,
         "author": same,
     }

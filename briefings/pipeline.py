@@ -36,7 +36,7 @@ from .diagnostics import Diagnostic, Diagnostics
 from .index_numbers import PUBLISHED_NAME as INDEX_NUMBERS_NAME
 from .index_numbers import assign as assign_index_numbers
 from .index_numbers import dump_store, read_store, save_store, store_paths
-from .manifest import manifest_outputs
+from .manifest import MANIFEST_NAME, manifest_file, manifest_outputs, save_manifest
 from .model import Briefing, Site, same_but_body
 from .output import Output, OutputError, Staging, Update, finish_interrupted, replace_file, safe_relative
 from .progress import ProgressCallback
@@ -93,6 +93,7 @@ class _LastBuild:
     loaded: list[Briefing]  # as loaded, before assembling
     site: Site
     redirects: list[Output]  # what the URL manifest added
+    manifest: bytes | None  # the URL manifest it kept
     next_publication: dt.datetime | None  # when a future-dated briefing comes out, changing the lists
 
 
@@ -352,6 +353,8 @@ class Builder:
         self.options = options or BuildOptions()
         self.serve = serve
         self.in_place = in_place
+        # The URL manifest (manifest.py), kept in the build cache; the dev server keeps its own in memory.
+        self.manifest = None if in_place else manifest_file(self.root, out_dir)
         self.reset()
 
     def reset(self) -> None:
@@ -374,7 +377,7 @@ class Builder:
         self._published_versions: dict[str, Briefing] = {}
         self._cache: ParseCache | None = None  # briefings from it come without bodies until filled
         self._index_store: dict[str, Any] | None = None  # 索引号 given out (index_numbers.py)
-        self._index_bytes = b""  # the store as published beside the pages
+        self._index_bytes = b""  # the store as published beside the pages (public fields only)
 
     def _number(self, config: SiteConfig, loaded: list[Briefing], diagnostics: Diagnostics, write: bool,
                 now: dt.datetime) -> None:
@@ -388,9 +391,9 @@ class Builder:
         """
         if self._index_store is None:
             self._index_store = read_store(store_paths(self.root, self.out_dir))
-            self._index_bytes = dump_store(self._index_store)
+            self._index_bytes = dump_store(self._index_store, public=True)
         options = replace(self.options, now=now)
-        shown = [b for b in loaded if is_published(b, options, now)]
+        shown = [b for b in loaded if not b.page and is_published(b, options, now)]  # pages have none
         seen = {id(b) for b in shown}
         kept = [b.index_no for b in loaded if id(b) not in seen and b.index_no and "index_no" in b.key_lines]
         found = assign_index_numbers(self._index_store, shown, config.disclosure.org_code, reserved=kept)
@@ -402,7 +405,7 @@ class Builder:
                 vars(briefing)["index_no"] = number
         if found.changed and not found.diagnostics:
             self._index_store = found.store
-            self._index_bytes = dump_store(found.store)
+            self._index_bytes = dump_store(found.store, public=True)
             if self.persist_cache and write:
                 save_store(self.root, found.store)
 
@@ -478,6 +481,7 @@ class Builder:
         if diagnostics.has_errors:
             return result
         deferring = self.defer_search and write
+        manifest: bytes | None = None  # the URL manifest this build keeps once published
         # The index is started now and collected last: a forked child builds it meanwhile.
         with _timed(timings, "search"):
             index = None if deferring else self._start_search(site, patch, published)
@@ -502,9 +506,11 @@ class Builder:
                         bodies_changed=None if swaps is None else {new.source for _, new in swaps})
                     redirects: list[Output] = []
                     if last is not None and swaps is not None:
-                        redirects = last.redirects  # the same URLs as last time: the same redirects and manifest
+                        # the same URLs as last time: the same redirects and manifest
+                        redirects, manifest = last.redirects, last.manifest
                     elif not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
-                        redirects = manifest_outputs(self.out_dir, site, pages, renderer, diagnostics)
+                        redirects, manifest = manifest_outputs(self.manifest, self.out_dir, site, pages, renderer,
+                                                               diagnostics)
                     pages += redirects
                     pages.append(Output(INDEX_NUMBERS_NAME, self._index_bytes, "索引号"))
                     result.rendered, result.reused = renderer.rendered, renderer.reused
@@ -512,7 +518,7 @@ class Builder:
                 return result
             if patch is None:
                 # Forget pages the site no longer has, so the memo does not grow without bound.
-                self._render.forget_all_but({o.path for o in pages})
+                self._render.forget_all_but({o.path for o in pages} | {MANIFEST_NAME})
                 result.pages = sum(1 for o in pages if o.path.endswith(".html"))
             else:
                 result.pages = published.record.pages  # type: ignore[union-attr]
@@ -524,6 +530,8 @@ class Builder:
             elif writer is not None:
                 index_outputs = self._write_out(result, pages, index, writer)
                 if index_outputs is not None:
+                    if manifest is not None and self.manifest is not None:  # published: keep its URLs
+                        save_manifest(self.manifest, manifest)
                     result.outputs = pages + index_outputs
                     stamped_at = time.time_ns()
                     stamps = writer.report(result)
@@ -542,7 +550,7 @@ class Builder:
                     valid_until=_next_publication(loaded, now, self.options), sources=sources, files=stamps,
                     stamped_at=stamped_at))
         if result.ok and assembled_clean and patch is None:  # a patch leaves no render to build on
-            self._last = _LastBuild(loaded, site, redirects, _next_publication(loaded, now, self.options))
+            self._last = _LastBuild(loaded, site, redirects, manifest, _next_publication(loaded, now, self.options))
         return result
 
     def _collect(self, index: _PendingIndex | None, timings: dict[str, float]) -> list[Output]:
@@ -699,7 +707,7 @@ class Builder:
         (``patch``: their sources) the published build's index is patched (search/patch.py).
         Otherwise built in a forked process while this one renders and writes the pages.
         """
-        key = (site.base_path, site.briefings)
+        key = (site.base_path, site.searchable)
         if self._search is not None and self._search[0] == key:
             return _PendingIndex(self._search[1])
         hashes = self._file_hashes() if self.persist_cache else {}
@@ -712,13 +720,14 @@ class Builder:
             if patched is not None:
                 save_search(self.root, stored_key, patched)
                 return _PendingIndex(self._search_outputs(key, patched))
-        self._fill_bodies(site.briefings)  # a body edit's build loaded only the bodies its pages show
-        forked = ForkedIndex.start(site.briefings, site.base_path) if len(site.briefings) >= FORK_INDEX_FROM else None
+        documents = site.searchable  # the briefings and the standalone pages
+        self._fill_bodies(documents)  # a body edit's build loaded only the bodies its pages show
+        forked = ForkedIndex.start(documents, site.base_path) if len(documents) >= FORK_INDEX_FROM else None
 
         def finish() -> list[Output]:
             index = forked.result() if forked is not None else None
             if index is None:
-                index = build_index(site.briefings, base_path=site.base_path)
+                index = build_index(documents, base_path=site.base_path)
             if stored_key:
                 save_search(self.root, stored_key, index)
             return self._search_outputs(key, index)
@@ -741,15 +750,15 @@ class Builder:
         if stored[0] != self._search_key(site, {**hashes, **was}):
             return None
         previous = [replace(self._published_versions[b.source], url=briefing_url(self._config, b))
-                    if b.source in patch else b for b in site.briefings]
-        return patch_index(stored[1], previous, site.briefings, patch, fill=self._fill_body)
+                    if b.source in patch else b for b in site.searchable]
+        return patch_index(stored[1], previous, site.searchable, patch, fill=self._fill_body)
 
     def _search_key(self, site: Site, hashes: dict[str, str]) -> str | None:
         """The cached index's key: the code, config and base path, and each briefing's file hash
         (``hashes`` by source) and URL."""
         digest = hashlib.sha256(f"{code_fingerprint()}\0{self._config!r}\0{site.base_path}\n".encode())
         lines = []
-        for briefing in site.briefings:
+        for briefing in site.searchable:
             file_hash = hashes.get(briefing.source)
             if file_hash is None:
                 return None

@@ -107,7 +107,8 @@ def inputs_stamp(config: SiteConfig, options: object) -> InputsStamp:
     digest.update(code_fingerprint().encode())
     digest.update(repr(config).encode())
     digest.update(repr(options).encode())
-    for folder in (theme_dir(config), root / "templates", root / "static", root / "archetypes"):
+    for folder in (theme_dir(config), root / "templates", root / "static", root / "archetypes",
+                   root / "i18n"):
         digest.update(f"{folder}\n".encode())
         for stamp in _file_stamps(folder, follow=True):
             digest.update(repr(stamp).encode())

@@ -170,11 +170,11 @@ def test_the_disclosure_table_shows_each_field_above_the_text(tmp_path):
     for label, value in [("索引号", "11440300MB2C92051X/2023-0000"), ("发布机构", "市教育局"), ("主题分类", "教育"),
                          ("成文日期", "2023年6月12日"), ("发布日期", "2023年6月15日"), ("文号", "教发〔2023〕12号"),
                          ("主题词", "课后服务、双减"), ("有效性", "有效")]:
-        assert f'<th scope="row">{label}</th>' in table
+        assert f'<th>{label}</th>' in table
         assert value in table
     english_page = site.page("/en/2023/06/after-school-services/")
     for label in ("Index No.", "Publisher", "Written", "Published", "Document No.", "Keywords", "Validity"):
-        assert f'<th scope="row">{label}</th>' in english_page
+        assert f'<th>{label}</th>' in english_page
     assert "<td>Municipal Education Bureau</td>" in english_page and "<td>Valid</td>" in english_page
 
 
@@ -189,6 +189,5 @@ def test_a_briefing_without_the_fields_shows_only_the_labelled_publication_date(
     html = site.page("/2023/05/hui-yi/")
     table = html[html.index('<table class="disclosure">'):html.index("</table>")]
     assert table.count("<tr>") == 1
-    assert '<th scope="row">发布日期</th><td><time class="published" datetime="2023-05-01T00:00:00+08:00">' in table
-    assert "<dt>发布日期</dt>" in html  # the date beside the title is labelled too
+    assert '<th>发布日期</th><td><time datetime="2023-05-01T00:00:00+08:00">2023年5月1日</time>' in table
     assert "索引号" not in html  # no org_code, none written: no number

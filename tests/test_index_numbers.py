@@ -248,3 +248,19 @@ def test_drafts_are_numbered_when_published_and_never_named_before(tmp_path):
     (site.root / "content/b.md").write_text(_md("秘密草稿", "2023-06-03"), encoding="utf-8")  # published
     build(site.root)
     assert shown(site.root)["2023/06/mi-mi-cao-gao"] == f"{ORG}/2023-00005"
+
+
+def test_the_published_copy_names_no_source_or_title_and_restores_numbers_by_url(tmp_path):
+    # three briefings of one recurring meeting: one slug, told apart by their dates (their URLs)
+    site = make_site(tmp_path, "".join(f"-- content/{n}.md --\n{_md('局务会', d)}"
+                                       for n, d in [("a", "2023-03-01"), ("b", "2023-04-01"), ("c", "2023-05-01")]),
+                     config=SITE)
+    build(site.root)
+    first = shown(site.root)
+    published = (site.root / "public/.briefings-index-numbers.json").read_text(encoding="utf-8")
+    assert "content/" not in published and "局务会" not in published
+    shutil.rmtree(site.root / ".briefings-cache")
+    for name in "abc":  # and every file renamed too
+        (site.root / f"content/{name}.md").rename(site.root / f"content/x-{name}.md")
+    build(site.root)
+    assert shown(site.root) == first

@@ -1,7 +1,7 @@
-// 长者模式, loaded on first use (_care.html); settings in localStorage, text by textContent.
+// 长者模式, loaded on first use (_care.html). At a limit A−/A+ are aria-disabled: disabled drops the focus.
 const KEY = "briefings-care", SIZES = [100, 125, 150, 175, 200], root = document.documentElement;
 let state = { on: false, size: 1, contrast: true, simple: false };
-try { Object.assign(state, JSON.parse(localStorage.getItem(KEY))); } catch { /* blocked */ }
+try { Object.assign(state, JSON.parse(localStorage.getItem(KEY))); } catch {}
 let toggle, bar, text, stop;
 const $ = (name) => bar.querySelector(`[data-care=${name}]`);
 const set = (el, name, value) => el.setAttribute(name, value);
@@ -12,14 +12,13 @@ function apply() {
   state.on ? set(root, "data-care", state.attr) : root.removeAttribute("data-care");
   set(toggle, "aria-pressed", state.on);
   bar.hidden = !state.on;
-  // aria-disabled: a disabled button would drop the focus
   set($("smaller"), "aria-disabled", state.size <= 0);
   set($("larger"), "aria-disabled", state.size >= SIZES.length - 1);
   $("size").textContent = text[3].replace("{percent}", SIZES[state.size]);
   set($("contrast"), "aria-pressed", state.contrast);
   set($("simple"), "aria-pressed", state.simple);
   if (!state.on) stop();
-  try { localStorage.setItem(KEY, JSON.stringify(state)); } catch { /* this page only */ }
+  try { localStorage.setItem(KEY, JSON.stringify(state)); } catch {}
 }
 
 function make(tag, name, label = "", pressed, more) {
@@ -28,7 +27,7 @@ function make(tag, name, label = "", pressed, more) {
   el.dataset.care = name;
   el.textContent = label;
   if (pressed !== undefined) set(el, "aria-pressed", pressed);
-  if (more) set(el, "aria-label", `${label} ${more}`); // the name starts with what is seen
+  if (more) set(el, "aria-label", `${label} ${more}`);
   return el;
 }
 
@@ -45,7 +44,7 @@ function blocksToRead() {
     .filter((el) => !el.querySelector("p, li"))];
 }
 
-function sentences(block) { // each with its Range, to highlight
+function sentences(block) {
   const walk = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), nodes = [];
   let all = "";
   for (let n; (n = walk.nextNode());) { nodes.push([n, all.length]); all += n.data; }
@@ -73,7 +72,7 @@ function reader() {
   const marks = window.CSS?.highlights;
   read.hidden = true;
   bar.append(read);
-  if (marks) { // here: validators reject ::highlight in site.css
+  if (marks) { // not in site.css: validators reject ::highlight
     const sheet = new CSSStyleSheet();
     sheet.replaceSync("::highlight(care-reading) { background: #ffd400; color: #000; }");
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
@@ -100,7 +99,7 @@ function reader() {
     Object.assign(u, { lang, voice: voiceFor(lang), onstart: () => mark(item), onend: next, onerror: stop });
     synth.speak(u);
   };
-  read.onmousedown = (e) => e.preventDefault(); // keeps the reader's selection
+  read.onmousedown = (e) => e.preventDefault(); // keep the selection
   read.onclick = () => {
     if (read.getAttribute("aria-pressed") === "true") return stop();
     queue = blocksToRead().flatMap(sentences);
@@ -108,7 +107,7 @@ function reader() {
     set(read, "aria-pressed", true);
     next();
   };
-  const offer = () => { read.hidden = !voiceFor(lang); }; // hidden without a voice for the page
+  const offer = () => { read.hidden = !voiceFor(lang); };
   offer();
   synth?.addEventListener?.("voiceschanged", offer);
 }
