@@ -28,6 +28,63 @@ class OutputError(ValueError):
     """A path that would leave the output folder, or a second write to one path."""
 
 
+# Written into every output folder a build makes: a build replaces only a folder holding it
+# (or an empty one). `-o content` once replaced the site's sources with the built pages.
+MARKER = ".briefings-output"
+_MARKER_TEXT = b"This folder is the output of `briefings build`; each build replaces it.\n"
+# Output folders of versions before the marker are known by their URL manifest.
+_LEGACY_MARKERS = (".briefings-manifest.json",)
+# The folders a site reads (and its cache): an output folder must be none of them, nor hold one.
+SOURCE_FOLDERS = ("content", "themes", "templates", "static", "archetypes", "i18n", ".briefings-cache")
+_NAME_MAX = 255  # bytes of one file name on the file systems we know
+
+
+def refuse_output(site_root: Path, out_dir: Path) -> str | None:
+    """Why ``out_dir`` may not be the output folder of the site in ``site_root``, or None.
+
+    Looks only; touches nothing. A build replaces its whole output folder, so the folder must
+    be one a build made (it holds ``MARKER``), an empty one or one still to be made — never
+    the site folder, a folder holding the site, or one inside or holding its sources.
+    """
+    for part in out_dir.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX:
+            return f"refusing to build into {out_dir}: the name {part[:40]}… is too long ({len(part)} characters)"
+    root = site_root.resolve()
+    try:
+        out = out_dir.resolve()
+    except (OSError, RuntimeError) as exc:  # a loop of symbolic links
+        return f"refusing to build into {out_dir}: {exc}"
+    existing = out
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if existing != out and not existing.is_dir():
+        return f"refusing to build into {out_dir}: {existing} is a file, not a folder"
+    if out == root:
+        return f"refusing to build into {out_dir}: it is the site folder itself (its sources would be replaced)"
+    if root.is_relative_to(out):
+        return f"refusing to build into {out_dir}: it holds the site folder {root}"
+    for name in SOURCE_FOLDERS:
+        source = (root / name).resolve()
+        if out.is_relative_to(source) or source.is_relative_to(out):
+            relation = "is inside" if out.is_relative_to(source) else "holds"
+            return (f"refusing to build into {out_dir}: it {relation} the site's {name}/ folder "
+                    "(the build replaces its output folder)")
+    if os.path.lexists(out):
+        if not out.is_dir():
+            return f"refusing to build into {out_dir}: it is a file, not a folder"
+        try:
+            names = set(os.listdir(out))
+        except OSError as exc:
+            return f"refusing to build into {out_dir}: {exc.strerror or exc}"
+        if names and not names & {MARKER, *_LEGACY_MARKERS}:
+            return (f"refusing to build into {out_dir}: not a folder briefings built (it has no {MARKER}) "
+                    "and not empty; the build would replace everything in it. Choose a new or empty folder")
+    parent = existing if existing != out else out.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot build into {out_dir}: the folder {parent} is not writable"
+    return None
+
+
 @dataclass(frozen=True)
 class Output:
     path: str  # relative to the output folder, '/'-separated
@@ -56,10 +113,12 @@ class Staging:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.folder = self.out_dir.parent / f".{self.out_dir.name}.staging-{os.getpid()}"
         self._retired = self.out_dir.parent / f".{self.out_dir.name}.old-{os.getpid()}"
+        remove_dead_leftovers(self.out_dir)
         for leftover in (self.folder, self._retired):
             if leftover.exists():
                 shutil.rmtree(leftover)
         self.folder.mkdir()
+        (self.folder / MARKER).write_bytes(_MARKER_TEXT)
         self._written: dict[str, str] = {}
         self._made_dirs: set[Path] = set()
 
@@ -187,8 +246,31 @@ def _remove(out_dir: Path, paths: Iterable[str]) -> None:
             parent = parent.parent
 
 
+def mark(out_dir: Path) -> None:
+    """Write the marker into a folder a build writes in place (the dev server's)."""
+    (out_dir / MARKER).write_bytes(_MARKER_TEXT)
+
+
+def remove_dead_leftovers(out_dir: Path) -> None:
+    """Remove the staging and retired folders of builds no longer running (killed, or crashed).
+
+    A build stopped between its two renames in ``Staging.swap`` left no output folder, and
+    the last good one under its retired name: that one is put back first.
+    """
+    out_dir = out_dir.resolve()
+    for kind in ("old", "staging"):
+        for folder in sorted(out_dir.parent.glob(f".{out_dir.name}.{kind}-*")):
+            if _running(folder.name.rpartition("-")[2]) or folder.name.rpartition("-")[2] == str(os.getpid()):
+                continue
+            if kind == "old" and not os.path.lexists(out_dir) and (folder / MARKER).is_file():
+                os.rename(folder, out_dir)
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def finish_interrupted(out_dir: Path) -> None:
     """Complete an update a stopped build had committed to, or drop one it had not."""
+    remove_dead_leftovers(out_dir)
     for folder, journal in _leftover_updates(out_dir):
         if journal is None:
             shutil.rmtree(folder, ignore_errors=True)  # stopped while staging: the folder is as it was

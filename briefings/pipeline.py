@@ -35,7 +35,17 @@ from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many, par
 from .diagnostics import Diagnostic, Diagnostics
 from .manifest import manifest_outputs
 from .model import Briefing, Site, same_but_body
-from .output import Output, OutputError, Staging, Update, finish_interrupted, replace_file, safe_relative
+from .output import (
+    Output,
+    OutputError,
+    Staging,
+    Update,
+    finish_interrupted,
+    mark,
+    refuse_output,
+    replace_file,
+    safe_relative,
+)
 from .progress import ProgressCallback
 from .record import (
     BuildRecord,
@@ -400,6 +410,11 @@ class Builder:
             config = self._load_config(diagnostics)
         if config is None:
             return result
+        if write and (not self.in_place or self._on_disk is None):
+            refusal = refuse_output(self.root, self.out_dir)  # before anything is moved or removed
+            if refusal is not None:
+                diagnostics.error(str(self.out_dir), None, refusal)
+                return result
         now = self.options.now or dt.datetime.now(dt.UTC)
         # Command-line builds keep a record of what they read and wrote (see record.py).
         record = load_record(self.root) if self.persist_cache and write and not self.in_place else None
@@ -860,6 +875,8 @@ class Builder:
             if root.exists():
                 shutil.rmtree(root)
             self._on_disk = {}
+            root.mkdir(parents=True)
+            mark(root)
         root.mkdir(parents=True, exist_ok=True)
         written: list[str] = []
         current: dict[str, bytes] = {}
