@@ -153,8 +153,11 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
     if slug_value is not None:
         slug = str(slug_value)
         if not slugs.is_valid_slug(slug):
-            error("slug", f"invalid slug {slug!r}",
+            error("slug", f"invalid slug {slug[:80]!r}",
                   "use lowercase ASCII letters, digits and single '-', e.g. ke-hou-fu-wu-tui-jin-hui")
+        elif len(slug) > MAX_URL_PART:
+            error("slug", f"`slug` is {len(slug)} characters long; at most {MAX_URL_PART}",
+                  "no file system keeps a name that long; shorten it")
     else:
         slug = slugs.slugify(title)
 
@@ -272,10 +275,19 @@ def _language(front: Mapping[str, Any], source: str, config: SiteConfig, error: 
     return config.default_language
 
 
+# One part of a URL is one file name on disk: most file systems stop at 255 bytes.
+MAX_URL_PART = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _alias(value: str, error: Any) -> str:
     path = "/" + value.strip().strip("/") + "/"
-    if any(part in {"..", "."} for part in path.split("/")) or "\\" in path:
+    parts = path.split("/")
+    if any(part in {"..", "."} for part in parts) or "\\" in path or _CONTROL.search(path):
         error("aliases", f"alias {value!r} must be a plain path inside the site", "e.g. /2023/old-name/")
+    elif any(len(part.encode("utf-8", "surrogatepass")) > MAX_URL_PART for part in parts):
+        error("aliases", f"alias {value[:40]!r}… has a part longer than {MAX_URL_PART} bytes",
+              "no file system keeps a name that long; shorten it")
     return path.replace("//", "/")
 
 

@@ -14,6 +14,7 @@ Two ways, both leaving the published folder as it was until every output is on d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -92,10 +93,26 @@ class Output:
     source: str = ""  # what produced it, for messages
 
 
+def path_conflicts(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """(folder path, file path) for each output that would need a folder where another output,
+    or the marker, is a file (an alias ``/atom.xml`` would be ``atom.xml/index.html``)."""
+    files = set(paths)
+    found: list[tuple[str, str]] = []
+    for path in sorted(files):
+        folder = path
+        while "/" in folder:
+            folder = folder.rpartition("/")[0]
+            if folder in files or folder == MARKER:
+                found.append((path, folder))
+                break
+    return found
+
+
 def safe_relative(path: str) -> PurePosixPath:
     """The output-relative path, or OutputError when it could escape the output folder."""
     pure = PurePosixPath(path)
-    if not path or pure.is_absolute() or "\\" in path or any(part in {"..", "."} for part in pure.parts):
+    if not path or pure.is_absolute() or "\\" in path or "\0" in path \
+            or any(part in {"..", "."} for part in pure.parts):
         raise OutputError(f"refusing to write {path!r}: outside the output folder")
     return pure
 
@@ -185,7 +202,11 @@ class Update:
         temporary.write_text(json.dumps(journal), encoding="utf-8")
         os.replace(temporary, self.folder / _JOURNAL)
         self.committed = True
-        _apply(self.folder, self.out_dir, journal)
+        try:
+            _apply(self.folder, self.out_dir, journal, undoable=True)
+        except OSError:
+            self.committed = False  # rolled back: the folder is as it was, nothing to finish
+            raise
 
     def discard(self) -> None:
         """Drop the staged files, unless committed: then the next build finishes the update."""
@@ -209,33 +230,93 @@ def _check_folders(out_dir: Path, paths: Iterable[str]) -> None:
             raise OutputError(f"refusing to write under {folder!r}: outside the output folder")
 
 
-def _apply(folder: Path, out_dir: Path, journal: dict[str, Any]) -> None:
+def _apply(folder: Path, out_dir: Path, journal: dict[str, Any], undoable: bool = False) -> None:
     """Carry out a journal, in an order a reader of the live site barely notices: new files
     first, the search entry file (which names the index's folders) after them, and files
     the site no longer has last — except those in the way of a new file (a file giving way
-    to a folder of the same name)."""
+    to a folder of the same name).
+
+    ``undoable``: keep a link to each file replaced or removed, and on a failure (a full
+    disk, a file in the way) put every one back, so the folder is as it was, and drop the
+    journal; the error is raised again. (A build killed meanwhile is finished instead.)
+    """
     moves: list[tuple[str, str]] = journal["moves"]
     removed: list[str] = journal["removed"]
+    undo = _Undo(folder) if undoable else None
     folders = {os.path.dirname(path) for path, _ in moves}
-    _remove(out_dir, [path for path in removed
-                      if path in folders or any(f.startswith(path + "/") for f in folders)])
-    staging, root = str(folder), str(out_dir)
-    for path, name in sorted(moves, key=lambda move: move[0].endswith("entry.json")):
-        staged, target = os.path.join(staging, name), os.path.join(root, path)
-        try:
-            os.replace(staged, target)
-        except FileNotFoundError:
-            if not os.path.exists(staged):
-                continue  # moved before the build that staged it was stopped
-            os.makedirs(os.path.dirname(target), exist_ok=True)  # a new folder of the site
-            os.replace(staged, target)
-    _remove(out_dir, removed)
+    try:
+        _remove(out_dir, [path for path in removed
+                          if path in folders or any(f.startswith(path + "/") for f in folders)], undo)
+        staging, root = str(folder), str(out_dir)
+        for path, name in sorted(moves, key=lambda move: move[0].endswith("entry.json")):
+            staged, target = os.path.join(staging, name), os.path.join(root, path)
+            if undo is not None:
+                undo.keep(target)
+            try:
+                os.replace(staged, target)
+            except FileNotFoundError:
+                if not os.path.exists(staged):
+                    continue  # moved before the build that staged it was stopped
+                parent = os.path.dirname(target)
+                if undo is not None:
+                    undo.made_folders(parent)
+                os.makedirs(parent, exist_ok=True)  # a new folder of the site
+                os.replace(staged, target)
+        _remove(out_dir, removed, undo)
+    except OSError:  # not on Ctrl-C: a stopped update is finished by the next build
+        if undo is not None:
+            undo.roll_back(out_dir)
+        raise
     shutil.rmtree(folder)
 
 
-def _remove(out_dir: Path, paths: Iterable[str]) -> None:
+class _Undo:
+    """What an update changed so far, to put back: files replaced or removed (kept as links in
+    the update's folder), files and folders new."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.changed: list[tuple[str, str | None]] = []  # (target, link to what it was, or None: new)
+        self.folders: list[str] = []  # made, outermost first
+
+    def keep(self, target: str) -> None:
+        kept = os.path.join(self.folder, f"was-{len(self.changed)}")
+        try:
+            os.link(target, kept)
+        except FileNotFoundError:
+            self.changed.append((target, None))
+        except NotADirectoryError:
+            self.changed.append((target, None))
+        else:
+            self.changed.append((target, kept))
+
+    def made_folders(self, folder: str) -> None:
+        missing = []
+        while folder and not os.path.lexists(folder):
+            missing.append(folder)
+            folder = os.path.dirname(folder)
+        self.folders.extend(reversed(missing))
+
+    def roll_back(self, out_dir: Path) -> None:
+        # os.rename, not os.replace: the same on POSIX, and kept apart from what failed
+        for target, kept in reversed(self.changed):
+            with contextlib.suppress(OSError):
+                if kept is None:
+                    os.unlink(target)
+                else:
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    os.rename(kept, target)
+        for made in reversed(self.folders):
+            with contextlib.suppress(OSError):
+                os.rmdir(made)
+        shutil.rmtree(self.folder, ignore_errors=True)  # the journal with it: nothing to finish
+
+
+def _remove(out_dir: Path, paths: Iterable[str], undo: _Undo | None = None) -> None:
     for path in paths:
         target = out_dir / path
+        if undo is not None:
+            undo.keep(str(target))
         target.unlink(missing_ok=True)
         parent = target.parent
         while parent != out_dir:  # folders the removals emptied go too, as in a fresh build
@@ -275,7 +356,13 @@ def finish_interrupted(out_dir: Path) -> None:
         if journal is None:
             shutil.rmtree(folder, ignore_errors=True)  # stopped while staging: the folder is as it was
         else:
-            _apply(folder, out_dir.resolve(), journal)
+            try:
+                _apply(folder, out_dir.resolve(), journal)
+            except OSError:
+                # It cannot be finished (a file in the way, a full disk): the folder is no
+                # longer as any build left it, so the build record sends the next build to a
+                # new folder. Never a crash of every build from now on.
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _leftover_updates(out_dir: Path) -> list[tuple[Path, dict[str, list[str]] | None]]:

@@ -42,6 +42,7 @@ from .output import (
     Update,
     finish_interrupted,
     mark,
+    path_conflicts,
     refuse_output,
     replace_file,
     safe_relative,
@@ -486,7 +487,7 @@ class Builder:
                         redirects = manifest_outputs(self.out_dir, site, pages, renderer, diagnostics)
                     pages += redirects
                     result.rendered, result.reused = renderer.rendered, renderer.reused
-            if diagnostics.has_errors:
+            if diagnostics.has_errors or not _paths_fit(site, pages, diagnostics):
                 return result
             if patch is None:
                 # Forget pages the site no longer has, so the memo does not grow without bound.
@@ -566,6 +567,9 @@ class Builder:
                     self.progress("writing files", 0, 0)
                 writer.stage(pages)
             index_outputs = self._collect(index, timings)
+            if not _paths_fit(result.site, [*pages, *index_outputs], result.diagnostics):
+                writer.discard()
+                return None
             with _timed(timings, "write"):
                 writer.stage_index(index_outputs)
                 writer.finish()
@@ -898,6 +902,29 @@ class Builder:
         return written, removed
 
 
+
+
+def _paths_fit(site: Site | None, outputs: Sequence[Output], diagnostics: Diagnostics) -> bool:
+    """Whether no output needs a folder where another is a file (checked before anything is
+    written: an alias ``/atom.xml`` once broke an update half-way); else an error for each,
+    at the line of the briefing that asked for it."""
+    conflicts = path_conflicts(o.path for o in outputs)
+    if not conflicts:
+        return True
+    sources = {o.path: o.source for o in outputs}
+    briefings = {b.source: b for b in site.briefings} if site is not None else {}
+    for folder_path, file_path in conflicts:
+        source = sources.get(folder_path, "")
+        briefing = briefings.get(source)
+        url = "/" + folder_path.removesuffix("index.html")
+        line = None
+        if briefing is not None:
+            line = briefing.key_lines.get("aliases") if url in briefing.aliases else \
+                briefing.key_lines.get("slug" if briefing.slug_explicit else "title")
+        diagnostics.error(source or "site.toml", line,
+                          f"URL {url} would need a folder where the site has its own file /{file_path}",
+                          "choose another alias or `slug:`")
+    return False
 
 
 def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None = None,
