@@ -107,7 +107,13 @@ def parse_source(source: str, data: bytes, config: SiteConfig, diagnostics: Diag
     except SourceError as exc:
         diagnostics.error(source, None, str(exc))
         return None
-    return parse_briefing(text, source, config, diagnostics)
+    try:
+        return parse_briefing(text, source, config, diagnostics)
+    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError) as exc:
+        # A value no check foresaw: still a message naming the file, and the other files are read.
+        diagnostics.error(source, None, f"could not read this file: {type(exc).__name__}: {str(exc)[:200]}",
+                          "this is a bug in briefings: please report it with the file")
+        return None
 
 
 def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diagnostics) -> Briefing | None:

@@ -117,3 +117,32 @@ def test_tag_slug_collision_is_an_error(tmp_path):
                                "tags: [课后服务, 课后 服务]\n---\n")
     assert not site.build().ok
     assert any("would share the URL /tags/ke-hou-fu-wu/" in m for m in site.messages())
+
+
+def test_bad_values_in_two_files_are_both_reported(tmp_path, capsys):
+    site = make_site(tmp_path, """\
+-- content/a.md --
+---
+title: 一
+date: 2023-02-30
+---
+正文。
+-- content/b.md --
+---
+date: 2023-06-15
+---
+正文。
+-- content/c.md --
++++
+title = "三"
+date = 2023-06-15
+x = """ + "[" * 3000 + "]" * 3000 + """
++++
+正文。
+""")
+    assert main(["build", str(site.root), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "content/a.md:3: error:" in err and "`date`" in err
+    assert "content/b.md:1: error: `title` is required" in err
+    assert "content/c.md:4: error:" in err
+    assert "Traceback" not in err
