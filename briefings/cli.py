@@ -98,6 +98,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"cannot read date {text!r}: write it as 2023-06-15") from None
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {text!r} must be a number from 0 to 65535 (0 picks a free one)")
+    return port
+
+
 def _print_created(site: str, created: Created) -> None:
     print(Path(site, created.relative))
     draft = " (a draft: `briefings build --drafts` shows it)" if created.draft else ""
@@ -178,7 +188,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser = commands.add_parser("serve", help="build, serve and rebuild on change, with live reload")
     serve_parser.add_argument("site", nargs="?", default=".", help="site folder (default: .)")
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve_parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve_parser.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     serve_parser.add_argument("--drafts", action="store_true", help="include drafts (always on in serve mode)")
     serve_parser.add_argument("--poll", action="store_true", help="poll for changes (network drives, containers)")
     serve_parser.add_argument("--open", action="store_true", help="open the site in a web browser")

@@ -66,6 +66,8 @@ def refuse_output(site_root: Path, out_dir: Path) -> str | None:
         return f"refusing to build into {out_dir}: it holds the site folder {root}"
     for name in SOURCE_FOLDERS:
         source = (root / name).resolve()
+        if not source.is_relative_to(root):
+            continue  # a folder linked out of the site: the build refuses to read it
         if out.is_relative_to(source) or source.is_relative_to(out):
             relation = "is inside" if out.is_relative_to(source) else "holds"
             return (f"refusing to build into {out_dir}: it {relation} the site's {name}/ folder "

@@ -29,9 +29,18 @@ try:
 except ImportError:  # Windows: builds do not take turns there
     fcntl = None  # type: ignore[assignment]
 
-from .cache import CACHE_DIR, ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
+from .cache import (
+    CACHE_DIR,
+    ParseCache,
+    clear_way,
+    code_fingerprint,
+    file_digest,
+    has_body,
+    load_readings,
+    save_readings,
+)
 from .config import SiteConfig, load_config
-from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many, parse_source
+from .content import CONTENT_DIR, briefing_files, content_problem, load_briefing, parse_many, parse_source
 from .diagnostics import Diagnostic, Diagnostics
 from .manifest import manifest_outputs
 from .model import Briefing, Site, same_but_body
@@ -327,7 +336,7 @@ class _ChangedMeanwhile(Exception):
 @contextmanager
 def _exclusive(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` (made if missing), waiting for another process's."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    clear_way(path.parent.parent, path.name)  # a damaged cache (a folder where the lock goes): made anew
     with open(path, "a+b") as stream:
         if fcntl is not None:
             fcntl.flock(stream, fcntl.LOCK_EX)  # released when the file is closed, or the process ends
@@ -809,7 +818,13 @@ class Builder:
         content = (self.root / CONTENT_DIR).resolve()
         recheck: set[Path] | None = None  # files whose stamp is checked; None: every file
         if changed is None or self._files is None:
-            self._files = set(briefing_files(self.root, resolve=True))
+            problem = content_problem(self.root)
+            if problem is not None:  # not an empty site published over the last one
+                diagnostics.error(CONTENT_DIR, None, problem)
+            refused: list[tuple[str, str]] = []
+            self._files = set(briefing_files(self.root, resolve=True, refused=refused))
+            for link, why in refused:
+                diagnostics.warning(link, None, why)
             self._order = None
         else:
             # Only the changed files are looked at: at 10,000 briefings, stat()ing, checking and

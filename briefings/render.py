@@ -26,6 +26,7 @@ import jinja2.meta
 
 from .config import SiteConfig, theme_dir
 from .diagnostics import Diagnostics
+from .links import site_files
 from .model import Briefing, Edition, Site, Tag
 from .output import Output
 from .site import tag_display_name, term_values, translation_key
@@ -335,12 +336,15 @@ def _relative(path: str, config: SiteConfig) -> str:
         return path
 
 
-def static_outputs(config: SiteConfig) -> tuple[list[Output], dict[str, str]]:
-    """Theme static files under content-hashed names (cache forever); site static/ as is."""
+def static_outputs(config: SiteConfig, diagnostics: Diagnostics | None = None) -> tuple[list[Output], dict[str, str]]:
+    """Theme static files under content-hashed names (cache forever); site static/ as is.
+
+    Links that leave the site are not followed (a warning each, with ``diagnostics``)."""
     outputs: list[Output] = []
     names: dict[str, str] = {}
+    refused: list[tuple[Path, str]] = []
     theme_static = theme_dir(config) / "static"
-    for path in sorted(p for p in theme_static.rglob("*") if p.is_file()) if theme_static.is_dir() else ():
+    for path in site_files(theme_static, config.root, refused):
         data = path.read_bytes()
         rel = path.relative_to(theme_static).as_posix()
         stem, dot, suffix = rel.rpartition(".")
@@ -349,8 +353,10 @@ def static_outputs(config: SiteConfig) -> tuple[list[Output], dict[str, str]]:
         names[rel] = hashed
         outputs.append(Output(f"static/{hashed}", data, path.as_posix()))
     site_static = config.root / "static"
-    for path in sorted(p for p in site_static.rglob("*") if p.is_file()) if site_static.is_dir() else ():
+    for path in site_files(site_static, config.root, refused):
         outputs.append(Output(path.relative_to(site_static).as_posix(), path.read_bytes(), path.as_posix()))
+    for link, why in refused if diagnostics is not None else ():
+        diagnostics.warning(link.relative_to(config.root).as_posix(), None, why)  # type: ignore[union-attr]
     return outputs, names
 
 
@@ -396,7 +402,7 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
     meanwhile); every page is returned all the same.
     """
     state = state if state is not None else RenderState()
-    static, names = static_outputs(config)
+    static, names = static_outputs(config, diagnostics)
     renderer = Renderer(config, site, diagnostics, serve=serve, assets=names, memo=state.memo,
                         templates=state.templates, page_inputs=state.page_inputs, views=state.views,
                         cards=state.cards)
