@@ -512,3 +512,59 @@ def test_stopping_removes_the_folder_and_the_index_process(tmp_path: Path) -> No
         server.rebuilder.rebuild([Change(source, Kind.CONTENT)])  # an index may still be on its way
     assert not out.exists()
     assert multiprocessing.active_children() == []
+
+
+# -- the server under load and abuse ----------------------------------------------------------
+@pytest.fixture
+def server(built: Path):
+    live = LiveState()
+    httpd = DevHTTPServer(("127.0.0.1", 0), built, live, io.StringIO())
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        live.close()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _raw(httpd: DevHTTPServer, request: bytes) -> bytes:
+    import socket
+    with socket.create_connection(httpd.server_address[:2], timeout=WAIT) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+        return data
+
+
+def test_a_request_with_two_host_headers_is_refused(server: DevHTTPServer) -> None:
+    answer = _raw(server, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 400") and "首页".encode() not in answer
+    answer = _raw(server, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 200")
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"])
+def test_idle_and_half_sent_requests_time_out(server: DevHTTPServer, sent: bytes) -> None:
+    server.request_timeout = 0.3
+    answer = _raw(server, sent)  # returns once the server closes the connection
+    assert b"200" not in answer
+
+
+def test_the_listen_backlog_holds_a_burst_of_connections() -> None:
+    assert DevHTTPServer.request_queue_size >= 128
+
+
+def test_live_reload_streams_are_bounded(server: DevHTTPServer) -> None:
+    server.max_streams = 2
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    streams = [urllib.request.urlopen(base + EVENTS_PATH, timeout=WAIT) for _ in range(2)]
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(base + EVENTS_PATH, timeout=WAIT)
+        assert refused.value.code == 503
+    finally:
+        for stream in streams:
+            stream.close()
