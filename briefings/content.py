@@ -29,6 +29,7 @@ KNOWN_KEYS = (
     "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
     "attendees", "location", "translation_key", "aliases",
 )
+MANY_TAGS = 50  # more on one briefing is a warning
 _SENTENCE_END = "。！？；!?;"
 _CLAUSE_END = "，、：,:"
 
@@ -171,6 +172,10 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
 
     lang = _language(front, source, config, error)
     tags = tuple(config.canonical_tag(t) for t in _text_list(front, "tags", error))
+    if len(tags) > MANY_TAGS:
+        diagnostics.warning(source, lines.get("tags"), f"{len(tags)} tags on one briefing; more than {MANY_TAGS} "
+                            "make its tag pages hard to use (its feed entries list the first 50)",
+                            "keep the few that say what the briefing is about")
     attendees = _text_list(front, "attendees", error)
     aliases = tuple(_alias(a, error) for a in _text_list(front, "aliases", error))
     draft = front.get("draft", False)
