@@ -568,3 +568,13 @@ def test_live_reload_streams_are_bounded(server: DevHTTPServer) -> None:
     finally:
         for stream in streams:
             stream.close()
+
+
+def test_a_value_python_cannot_hold_is_shown_at_its_line_not_as_an_internal_error(tmp_path: Path) -> None:
+    rebuilder, root, out, stream = rebuilder_for(tmp_path)
+    source = root / "content" / "2023" / "课后服务推进会.md"
+    result = rebuilder.rebuild([edit(source, "date: 2023-06-15\n", "date: 2023-02-30\n")])
+    assert result is not None and not result.ok
+    problems = rebuilder.live.snapshot().problems
+    assert len(problems) == 1 and problems[0].startswith("content/2023/课后服务推进会.md:3: error: `date`")
+    assert "internal error" not in stream.getvalue()
