@@ -26,7 +26,7 @@ import jinja2.meta
 
 from .config import SiteConfig, theme_dir
 from .diagnostics import Diagnostics
-from .links import site_files
+from .links import inside, site_files
 from .model import Briefing, Edition, Site, Tag
 from .output import Output
 from .site import tag_display_name, term_values, translation_key
@@ -160,6 +160,21 @@ def _template_files(folders: Sequence[Path]) -> tuple[tuple[str, int, int], ...]
                  for p in sorted(folder.rglob("*")) if p.is_file() and (st := p.stat()))
 
 
+class _InsideLoader(jinja2.FileSystemLoader):
+    """Templates of one folder, but none that a link leads to outside the site ``root``: the
+    next folder's (the theme's) is used instead, and the walk in Renderer warns of the link."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        super().__init__(folder)
+        self.root = os.path.realpath(root)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not inside(os.path.realpath(filename), self.root):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 @dataclass
 class TemplateCache:
     """Kept by the caller between builds: one Jinja environment (so templates are compiled
@@ -172,11 +187,11 @@ class TemplateCache:
     files: tuple[tuple[str, int, int], ...] = ()
     stamps: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
 
-    def environment(self, folders: tuple[Path, ...]) -> jinja2.Environment:
+    def environment(self, folders: tuple[Path, ...], root: Path) -> jinja2.Environment:
         if self.env is None or folders != self.folders:
             self.folders, self.files, self.stamps = folders, (), {}
             self.env = jinja2.Environment(
-                loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in folders]),
+                loader=jinja2.ChoiceLoader([_InsideLoader(f, root) for f in folders]),
                 autoescape=True,
                 undefined=jinja2.StrictUndefined,
                 trim_blocks=True,
@@ -217,7 +232,12 @@ class Renderer:
         theme = theme_dir(self.config)
         site_templates = self.config.root / "templates"
         folders = ((site_templates,) if site_templates.is_dir() else ()) + (theme / "templates",)
-        self.env = self.templates.environment(folders)
+        self.env = self.templates.environment(folders, self.config.root)
+        refused: list[tuple[Path, str]] = []
+        for folder in folders:
+            site_files(folder, self.config.root, refused)
+        for link, why in refused:
+            self.diagnostics.warning(link.relative_to(self.config.root).as_posix(), None, why)
         self.env.globals.update(
             # Globals stay the same from build to build (they depend on site.toml and the theme only),
             # so a page's bytes depend on its context alone: what lets rebuilds reuse pages.

@@ -134,3 +134,17 @@ def test_serve_port_out_of_range_is_a_usage_error(capsys):
         main(["serve", ".", "--port", "99999"])
     assert info.value.code == 2
     assert "port" in capsys.readouterr().err
+
+
+def test_a_template_linked_outside_the_site_is_not_used(tmp_path, capsys):
+    site = make_site(tmp_path, FILES)
+    secret = tmp_path / "secret.html"
+    secret.write_text("root:x:0:0", encoding="utf-8")
+    (site.root / "templates").mkdir()
+    os.symlink(secret, site.root / "templates" / "briefing.html")
+    code, err = build(site, capsys)
+    assert code == 0
+    assert err.count("templates/briefing.html: warning:") == 1 and "outside the site" in err
+    assert not any("root:x:0:0" in p.read_text(encoding="utf-8", errors="replace")
+                   for p in site.out.rglob("*") if p.is_file())
+    assert "正文。" in site.page("/2023/06/ke-hou-fu-wu-tui-jin-hui/")
