@@ -26,7 +26,13 @@ from typing import Any
 
 
 class OutputError(ValueError):
-    """A path that would leave the output folder, or a second write to one path."""
+    """A path that would leave the output folder, or a second write to one path.
+
+    ``sources``: what produced the outputs at fault (a briefing, a static file), when known."""
+
+    def __init__(self, message: str, *sources: str) -> None:
+        super().__init__(message)
+        self.sources = sources
 
 
 # Written into every output folder a build makes: a build replaces only a folder holding it
@@ -183,7 +189,8 @@ class Update:
         for output in outputs:
             path = safe_relative(output.path).as_posix()
             if path in self._staged:
-                raise OutputError(f"{output.source or '?'} and {self._sources[path] or '?'} both write {path}")
+                raise OutputError(f"{output.source or '?'} and {self._sources[path] or '?'} both write {path}",
+                                  output.source, self._sources[path])
             name = self._staged[path] = str(len(self._staged))
             self._sources[path] = output.source
             jobs.append((os.path.join(self.folder, name), output.data))
@@ -441,7 +448,8 @@ def write_tree(outputs: Iterable[Output], root: Path, written: dict[str, str] | 
         relative = safe_relative(output.path)
         key = relative.as_posix()
         if key in written:
-            raise OutputError(f"{output.source or '?'} and {written[key] or '?'} both write {key}")
+            raise OutputError(f"{output.source or '?'} and {written[key] or '?'} both write {key}",
+                              output.source, written[key])
         written[key] = output.source
         target = root.joinpath(*relative.parts)
         if target.parent not in made_dirs:

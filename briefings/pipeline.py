@@ -274,7 +274,8 @@ class _Changes(_Writer):
         for output in outputs:
             if output.path in self._seen:
                 earlier = self._seen[output.path] or "?"
-                raise OutputError(f"{output.source or '?'} and {earlier} both write {output.path}")
+                raise OutputError(f"{output.source or '?'} and {earlier} both write {output.path}",
+                                  output.source, earlier)
             self._seen[output.path] = output.source
             digest = self.digests[output.path] = output_digest(output.data)
             if self.record.outputs.get(output.path) != digest:
@@ -556,7 +557,7 @@ class Builder:
                 else:
                     result.written, result.removed = self._write_in_place(result.outputs)
             except OutputError as exc:
-                result.diagnostics.error("site.toml", None, str(exc))
+                result.diagnostics.error(self._culprit(exc), None, str(exc))
                 return
             if deferring:
                 if self._deferred is None:
@@ -584,7 +585,7 @@ class Builder:
                 writer.finish()
         except OutputError as exc:
             writer.discard()
-            result.diagnostics.error("site.toml", None, str(exc))
+            result.diagnostics.error(self._culprit(exc), None, str(exc))
             return None
         except OSError as exc:
             writer.discard()
@@ -595,6 +596,13 @@ class Builder:
             writer.discard()
             raise
         return index_outputs
+
+    def _culprit(self, exc: OutputError) -> str:
+        """The file to name for an output problem: what made the output, else site.toml."""
+        for source in exc.sources:  # a file of the site: a static file, then a briefing
+            if os.path.isabs(source) and Path(source).is_relative_to(self.root):
+                return Path(source).relative_to(self.root).as_posix()
+        return next((s for s in exc.sources if s.startswith(f"{CONTENT_DIR}/")), "site.toml")
 
     def _body_patch(self, published: _Published, loaded: Sequence[Briefing]) -> set[str] | None:
         """The sources of the briefings whose bodies, and nothing else, changed since the

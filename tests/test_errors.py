@@ -146,3 +146,19 @@ x = """ + "[" * 3000 + "]" * 3000 + """
     assert "content/b.md:1: error: `title` is required" in err
     assert "content/c.md:4: error:" in err
     assert "Traceback" not in err
+
+
+def test_a_static_file_in_the_way_of_a_page_is_named(tmp_path):
+    site = make_site(tmp_path, """\
+-- content/a.md --
+---
+title: 一
+date: 2023-06-15
+---
+正文。
+-- static/robots.txt --
+User-agent: *
+""")
+    result = site.build()
+    assert not result.ok
+    assert any(m.startswith("static/robots.txt: error:") and "both write robots.txt" in m for m in site.messages())
