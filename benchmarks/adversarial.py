@@ -235,7 +235,7 @@ def two_hosts(tmp: Path) -> str:
               f"h=DevHTTPServer(('127.0.0.1',0),Path({str(folder)!r}),LiveState(),io.StringIO());"
               "print(h.server_address[1],flush=True);h.serve_forever()")
     server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(CODE)})
+                              env={**os.environ, "PYTHONPATH": str(CODE)}, cwd=tempfile.gettempdir())
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())

@@ -571,7 +571,7 @@ def test_live_reload_streams_are_bounded(server: DevHTTPServer) -> None:
 
 
 def test_a_value_python_cannot_hold_is_shown_at_its_line_not_as_an_internal_error(tmp_path: Path) -> None:
-    rebuilder, root, out, stream = rebuilder_for(tmp_path)
+    rebuilder, root, _out, stream = rebuilder_for(tmp_path)
     source = root / "content" / "2023" / "课后服务推进会.md"
     result = rebuilder.rebuild([edit(source, "date: 2023-06-15\n", "date: 2023-02-30\n")])
     assert result is not None and not result.ok
