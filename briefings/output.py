@@ -105,12 +105,21 @@ def path_conflicts(paths: Iterable[str]) -> list[tuple[str, str]]:
     """(folder path, file path) for each output that would need a folder where another output,
     or the marker, is a file (an alias ``/atom.xml`` would be ``atom.xml/index.html``)."""
     files = set(paths)
+    folders: set[str] = set()
+    for path in files:  # each folder once: most paths share theirs with others
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    clashes = folders & (files | {MARKER})
+    if not clashes:
+        return []
     found: list[tuple[str, str]] = []
     for path in sorted(files):
         folder = path
         while "/" in folder:
             folder = folder.rpartition("/")[0]
-            if folder in files or folder == MARKER:
+            if folder in clashes:
                 found.append((path, folder))
                 break
     return found

@@ -577,7 +577,9 @@ class Builder:
                     self.progress("writing files", 0, 0)
                 writer.stage(pages)
             index_outputs = self._collect(index, timings)
-            if not _paths_fit(result.site, [*pages, *index_outputs], result.diagnostics):
+            # the pages were checked: only those under search/ can clash with the index's files
+            beside = [o for o in pages if o.path.startswith("search/")]
+            if not _paths_fit(result.site, [*beside, *index_outputs], result.diagnostics):
                 writer.discard()
                 return None
             with _timed(timings, "write"):
