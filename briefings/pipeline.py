@@ -559,6 +559,10 @@ class Builder:
             except OutputError as exc:
                 result.diagnostics.error(self._culprit(exc), None, str(exc))
                 return
+            except OSError as exc:  # a full disk, say: the next build starts the folder afresh
+                self._on_disk = None
+                result.diagnostics.error(str(self.out_dir), None, f"could not write the output folder: {exc}")
+                return
             if deferring:
                 if self._deferred is None:
                     self._deferred = SearchProcess(self.out_dir.resolve(), self._search_done)

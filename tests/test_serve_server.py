@@ -578,3 +578,24 @@ def test_a_value_python_cannot_hold_is_shown_at_its_line_not_as_an_internal_erro
     problems = rebuilder.live.snapshot().problems
     assert len(problems) == 1 and problems[0].startswith("content/2023/课后服务推进会.md:3: error: `date`")
     assert "internal error" not in stream.getvalue()
+
+
+def test_a_write_that_fails_is_a_message_and_the_next_build_recovers(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefings import pipeline
+    rebuilder, root, out, stream = rebuilder_for(tmp_path)
+    source = root / "content" / "2023" / "课后服务推进会.md"
+    real = pipeline.replace_file
+
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "replace_file", full_disk)
+    result = rebuilder.rebuild([edit(source, "第一版", "第二版")])
+    assert result is not None and not result.ok
+    assert "No space left on device" in rebuilder.live.snapshot().problems[0]
+    assert "internal error" not in stream.getvalue()
+    monkeypatch.setattr(pipeline, "replace_file", real)
+    result = rebuilder.rebuild([edit(source, "第二版", "第三版")])
+    assert result is not None and result.ok
+    assert "第三版正文" in page(out, rebuilder.live, "/2023/06/ke-hou-fu-wu/")[1]
