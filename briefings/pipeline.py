@@ -477,8 +477,14 @@ class Builder:
         idle = index is None or index.outputs is not None
         writer: _Writer | None = None
         if write and not self.in_place:
-            writer = _Changes(self.out_dir, published.record, patch is not None) if published is not None \
-                else _NewFolder(self.out_dir, digests=self.persist_cache)
+            try:
+                writer = _Changes(self.out_dir, published.record, patch is not None) if published is not None \
+                    else _NewFolder(self.out_dir, digests=self.persist_cache)
+            except OSError as exc:  # a folder beside the output folder cannot be made: read-only, full
+                if index is not None:
+                    index.cancel()
+                diagnostics.error(str(self.out_dir), None, f"could not write beside the output folder: {exc}")
+                return result
         try:
             with _timed(timings, "render"):
                 if patch is not None:

@@ -139,3 +139,17 @@ def test_serve_refuses_a_folder_that_is_not_ours(tmp_path):
         with pytest.raises(ValueError, match="refusing"):
             DevServer(site.root, port=0, out_dir=folder)
     assert snapshot(tmp_path) == before
+
+
+def test_a_staging_folder_that_cannot_be_made_is_a_clear_error(tmp_path, monkeypatch):
+    from briefings import output
+    from briefings.pipeline import build
+    site = make_site(tmp_path, FILES)
+
+    def read_only(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(output.Path, "mkdir", read_only)
+    result = build(site.root, tmp_path / "out")
+    assert not result.ok
+    assert any("Permission denied" in d.message for d in result.diagnostics)
