@@ -49,13 +49,24 @@ def briefing_file(draw: st.DrawFn) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
 
 
+TOML_VALUES = ['"课后服务"', "2023-06-15", "2023-02-30", "1979-05-27T07:32:00+08:00", "9" * 30, "inf", "nan",
+               "[1, [2]]", "{a = 1}", "[" * 3000 + "]" * 3000, '"/atom.xml"', "true", '"\\u0000"']
+
+
+@st.composite
+def toml_file(draw: st.DrawFn) -> str:
+    keys = draw(st.lists(st.sampled_from(KEYS), max_size=5, unique=True))
+    lines = [f"{key} = {draw(st.sampled_from(TOML_VALUES))}" for key in keys]
+    return "+++\n" + "\n".join(lines) + "\n+++\n" + draw(st.sampled_from(BODIES)) + "\n"
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(files=st.lists(briefing_file(), min_size=1, max_size=3))
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=st.lists(briefing_file() | toml_file(), min_size=1, max_size=3))
 def test_build_and_check_never_raise_and_a_failed_build_changes_nothing(files: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "site"
