@@ -47,7 +47,8 @@ _NAME_MAX = 255  # bytes of one file name on the file systems we know
 
 
 def refuse_output(site_root: Path, out_dir: Path) -> str | None:
-    """Why ``out_dir`` may not be the output folder of the site in ``site_root``, or None.
+    """Why ``out_dir`` may not be the output folder of the site in ``site_root``, or None (the
+    reason is told as a diagnostic of ``out_dir``: "refusing this output folder: …").
 
     Looks only; touches nothing. A build replaces its whole output folder, so the folder must
     be one a build made (it holds ``MARKER``), an empty one or one still to be made — never
@@ -55,42 +56,42 @@ def refuse_output(site_root: Path, out_dir: Path) -> str | None:
     """
     for part in out_dir.parts:
         if len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX:
-            return f"refusing to build into {out_dir}: the name {part[:40]}… is too long ({len(part)} characters)"
+            return f"refusing this output folder: the name {part[:40]}… is too long ({len(part)} characters)"
     root = site_root.resolve()
     try:
         out = out_dir.resolve()
     except (OSError, RuntimeError) as exc:  # a loop of symbolic links
-        return f"refusing to build into {out_dir}: {exc}"
+        return f"refusing this output folder: {exc}"
     existing = out
     while not os.path.lexists(existing) and existing != existing.parent:
         existing = existing.parent
     if existing != out and not existing.is_dir():
-        return f"refusing to build into {out_dir}: {existing} is a file, not a folder"
+        return f"refusing this output folder: {existing} is a file, not a folder"
     if out == root:
-        return f"refusing to build into {out_dir}: it is the site folder itself (its sources would be replaced)"
+        return "refusing this output folder: it is the site folder itself (its sources would be replaced)"
     if root.is_relative_to(out):
-        return f"refusing to build into {out_dir}: it holds the site folder {root}"
+        return f"refusing this output folder: it holds the site folder {root}"
     for name in SOURCE_FOLDERS:
         source = (root / name).resolve()
         if not source.is_relative_to(root):
             continue  # a folder linked out of the site: the build refuses to read it
         if out.is_relative_to(source) or source.is_relative_to(out):
             relation = "is inside" if out.is_relative_to(source) else "holds"
-            return (f"refusing to build into {out_dir}: it {relation} the site's {name}/ folder "
+            return (f"refusing this output folder: it {relation} the site's {name}/ folder "
                     "(the build replaces its output folder)")
     if os.path.lexists(out):
         if not out.is_dir():
-            return f"refusing to build into {out_dir}: it is a file, not a folder"
+            return "refusing this output folder: it is a file, not a folder"
         try:
             names = set(os.listdir(out))
         except OSError as exc:
-            return f"refusing to build into {out_dir}: {exc.strerror or exc}"
+            return f"refusing this output folder: {exc.strerror or exc}"
         if names and not names & {MARKER, *_LEGACY_MARKERS}:
-            return (f"refusing to build into {out_dir}: not a folder briefings built (it has no {MARKER}) "
+            return (f"refusing this output folder: not a folder briefings built (it has no {MARKER}) "
                     "and not empty; the build would replace everything in it. Choose a new or empty folder")
     parent = existing if existing != out else out.parent
     if not os.access(parent, os.W_OK | os.X_OK):
-        return f"cannot build into {out_dir}: the folder {parent} is not writable"
+        return f"cannot build here: the folder {parent} is not writable"
     return None
 
 

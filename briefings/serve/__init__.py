@@ -134,7 +134,7 @@ class DevServer:
         self.out_dir = (out_dir or Path(tempfile.mkdtemp(prefix="briefings-serve-"))).resolve()
         refusal = None if self._own_out else refuse_output(self.root, self.out_dir)
         if refusal is not None:
-            raise ValueError(refusal)
+            raise ValueError(f"{self.out_dir}: {refusal}")
         self.live = LiveState()
         self.changes = Changes(quiet=quiet)
         self._threads: list[threading.Thread] = []
