@@ -27,7 +27,7 @@ from .diagnostics import Diagnostic, Diagnostics, Severity
 from .editor import classify_tag
 from .frontmatter import Document, FrontMatterError, split
 from .markdown import body_links
-from .model import Site
+from .model import Briefing, Site
 from .output import Output
 from .pipeline import build
 from .site import BuildOptions
@@ -121,7 +121,7 @@ def site_targets(site: Site, config: SiteConfig, outputs: Iterable[Output] = ())
         for tag in edition.tags:
             pages.update({tag.url, tag.url + "atom.xml"})
             pages.update(f"{tag.url}page/{n}/" for n in range(2, -(-len(tag.briefings) // config.per_page) + 1))
-        for briefing in edition.briefings:
+        for briefing in (*edition.briefings, *edition.pages):
             pages.add(briefing.url)
             pages.update(briefing.aliases)
             anchors[briefing.url] = {h.anchor for h in briefing.toc}
@@ -134,7 +134,12 @@ def site_targets(site: Site, config: SiteConfig, outputs: Iterable[Output] = ())
             anchors.setdefault(path, set()).update(_ID.findall(output.data.decode("utf-8", "replace")))
         pages.add(path)
     return Targets(frozenset(pages), {url: frozenset(ids) for url, ids in anchors.items()},
-                   {b.source: b.url for b in site.briefings}, complete)
+                   {b.source: b.url for b in _documents(site)}, complete)
+
+
+def _documents(site: Site) -> list[Briefing]:
+    """The briefings and the standalone pages: whose links are checked, and where links may lead."""
+    return [*site.briefings, *(p for e in site.editions for p in e.pages)]
 
 
 def _site_path(href: str, page_url: str, config: SiteConfig) -> tuple[str, str] | None:
@@ -148,9 +153,9 @@ def _site_path(href: str, page_url: str, config: SiteConfig) -> tuple[str, str] 
             return None
         path = "/" + parts.path[len(base.path):]
     else:
+        # Relative links resolve against the page; links from the root (/img/a.jpg) against
+        # base_url, as the build writes them: both are site paths already.
         path = urljoin(page_url, parts.path) if parts.path else page_url
-        if config.base_path and path.startswith(config.base_path + "/"):
-            path = path[len(config.base_path):]
     return unquote(path), unquote(parts.fragment)
 
 
@@ -170,10 +175,14 @@ def lint_links(document: Document, text: str, source: str, page_url: str, target
         problem: tuple[str, str | None] | None = None
         if path not in targets.pages and path + "/" in targets.pages:
             path += "/"  # servers answer /2023/06/x with /2023/06/x/
+        base = config.base_path
         if path not in targets.pages:
             if not targets.complete and path.startswith("/static/"):
                 continue  # static files are only known after rendering
-            if path.endswith(".md"):
+            if base and href.startswith(base + "/") and _known(path[len(base):], targets):
+                problem = (f"links starting with / are resolved against base_url, so it would lead to {base}{path}",
+                           f"write `{unquote(href)[len(base):]}`: it works in `serve` and under {base}/ alike")
+            elif path.endswith(".md"):
                 target = (PurePosixPath(source).parent / unquote(urlsplit(href).path)).as_posix()
                 url = targets.briefing_urls.get(_normalise(target))
                 problem = ("links to .md source files do not work on the site",
@@ -189,6 +198,28 @@ def lint_links(document: Document, text: str, source: str, page_url: str, target
             found.append(_finding(source, line, col, "broken-link", f"link to {unquote(href)} leads nowhere: "
                                   f"{problem[0]}", problem[1], Severity.ERROR))
     return found
+
+
+def lint_menu(config: SiteConfig, text: str, targets: Targets) -> list[Diagnostic]:
+    """site.toml's [[menu]] links to this site that lead nowhere."""
+    found: list[Diagnostic] = []
+    lines = text.split("\n")
+    for link in config.menu:
+        path = unquote(urlsplit(link.url).path)
+        if not link.url.startswith("/") or _known(path, targets):
+            continue
+        written = re.compile(rf"\s*url\s*=\s*[\"']{re.escape(link.url)}")
+        line = next((n for n, t in enumerate(lines, 1) if written.match(t)), None)
+        close = difflib.get_close_matches(path, sorted(targets.pages), n=1, cutoff=0.75)
+        found.append(_finding("site.toml", line, None, "broken-link",
+                              f"menu link {link.title!r} to {link.url} leads nowhere: the site has no such page",
+                              f"did you mean `{close[0]}`?" if close else "pages live in content/pages/",
+                              Severity.ERROR))
+    return found
+
+
+def _known(path: str, targets: Targets) -> bool:
+    return path in targets.pages or path + "/" in targets.pages
 
 
 def _link_col(line_text: str, href: str, cursor: dict[int, int], line: int) -> int | None:
@@ -257,6 +288,9 @@ def check_site(root: Path, options: BuildOptions | None = None, *, out_dir: Path
     config = load_config(root, Diagnostics(), options.base_url)
     if config is not None:
         findings += lint_content(texts, config, built.site, built.outputs, options)
+        if built.site is not None:
+            config_text = (root / "site.toml").read_text(encoding="utf-8-sig")
+            findings += lint_menu(config, config_text, site_targets(built.site, config, built.outputs))
     result.findings = sorted(findings, key=lambda d: (d.path, d.line or 0, d.col or 0))
     return result
 
@@ -266,7 +300,7 @@ def lint_content(texts: Mapping[str, str], config: SiteConfig, site: Site | None
     """Editorial lint of each content file (source → text) against the assembled site."""
     now = options.now or dt.datetime.now(dt.UTC)
     targets = site_targets(site, config, outputs) if site is not None else None
-    urls = {b.source: b.url for b in site.briefings} if site is not None else {}
+    urls = {b.source: b.url for b in _documents(site)} if site is not None else {}
     found: list[Diagnostic] = []
     for source, text in texts.items():
         found += lint_markdown(text, source)

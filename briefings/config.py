@@ -11,7 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .brand import Palette, palette, parse_hex
 from .diagnostics import Diagnostics, did_you_mean
+from .theme import find_theme
 
 CONFIG_NAME = "site.toml"
 PERMALINK_FIELDS = {"year", "month", "day", "slug"}
@@ -32,6 +34,7 @@ class LanguageConfig:
     code: str
     title: str
     description: str = ""
+    organisation: str = ""  # 主办单位 in this language, when it differs from the top-level one
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,33 @@ class TagConfig:
     name: str
     translations: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    """An extra link in the header of one edition (``[[menu]]`` in site.toml)."""
+
+    title: str
+    url: str  # site-relative ('/about/') or absolute ('https://…')
+    lang: str
+
+
+@dataclass(frozen=True)
+class Footer:
+    """The footer lines a Chinese government site carries (``[footer]`` in site.toml)."""
+
+    site_code: str = ""  # 网站标识码
+    icp: str = ""  # ICP备案号, e.g. 京ICP备12345678号
+    police: str = ""  # 公安机关备案号, e.g. 京公网安备11010502000001号
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    lines: tuple[str, ...] = ()  # any other lines, as written
+
+    @property
+    def police_code(self) -> str:
+        """The digits of the 公安备案号, which its official query link carries."""
+        return "".join(re.findall(r"\d", self.police))
 
 
 @dataclass(frozen=True)
@@ -59,6 +89,12 @@ class SiteConfig:
     tags: Mapping[str, TagConfig] = field(default_factory=dict)
     # front-matter keys that get a page per value, like tags: ("tags", "meeting")
     taxonomies: tuple[str, ...] = ("tags",)
+    # Branding (see the annotated site.toml `briefings init` writes)
+    organisation: str = ""  # 主办单位
+    logo: str = ""  # path of the logo under static/, as published: 'logo.svg'
+    accent: Palette | None = None
+    footer: Footer = field(default_factory=Footer)
+    menu: tuple[MenuLink, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -86,16 +122,19 @@ class SiteConfig:
 _TOP_KEYS = {
     "title", "base_url", "default_language", "languages", "permalink", "per_page",
     "theme", "timezone", "summary_length", "feed_length", "tags", "taxonomies",
+    "organisation", "logo", "accent_color", "footer", "menu",
 }
+_FOOTER_KEYS = {"site_code", "icp", "police", "address", "phone", "email", "lines"}
+_MENU_KEYS = {"title", "url", "lang"}
 # Keys a taxonomy cannot be: their values are not names, or their URLs belong to other pages.
 _NOT_TAXONOMIES = {"title", "date", "slug", "draft", "lang", "summary", "translation_key", "aliases",
                    "page", "archive", "search", "static"}
-_LANGUAGE_KEYS = {"title", "description"}
+_LANGUAGE_KEYS = {"title", "description", "organisation"}
 
 
 def _line_of(text: str, key: str) -> int | None:
     """Line of `key =` or `[key]` in the TOML text: good enough to point a writer at it."""
-    pattern = re.compile(rf'^\s*(\[+\s*)?("?{re.escape(key)}"?)\s*(=|\]|\.)', re.MULTILINE)
+    pattern = re.compile(rf'^[ \t]*(\[+\s*)?("?{re.escape(key)}"?)\s*(=|\]|\.)', re.MULTILINE)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
@@ -104,7 +143,8 @@ def load_config(root: Path, diagnostics: Diagnostics, base_url: str | None = Non
     """Read ``root/site.toml``; every problem goes to ``diagnostics``; None when unusable."""
     path = root / CONFIG_NAME
     if not path.is_file():
-        diagnostics.error(CONFIG_NAME, None, f"no {CONFIG_NAME} in {root}", "is this a site folder?")
+        diagnostics.error(CONFIG_NAME, None, f"no {CONFIG_NAME} in {root}",
+                          "is this a site folder? `briefings init` makes a new one")
         return None
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -182,8 +222,11 @@ def parse_config(
     languages = tuple(sorted(languages, key=lambda lang: lang.code != default_language))
 
     theme = typed("theme", str, "default")
-    if not _theme_dir(root, theme).is_dir():
-        error("theme", f"theme {theme!r} not found", f"expected a folder themes/{theme}/")
+    if find_theme(root, theme) is None:
+        error("theme", f"theme {theme!r} not found",
+              f"expected a folder themes/{theme}/, or leave `theme` out for the default theme")
+    branding = _parse_branding(raw, text, root, diagnostics, error, typed, {lang.code for lang in languages},
+                               default_language)
 
     tags = _parse_tags(raw, text, languages, error)
     taxonomies = typed("taxonomies", list, ["tags"])
@@ -199,6 +242,7 @@ def parse_config(
         languages=languages, permalink=permalink, per_page=per_page, theme=theme,
         timezone=timezone, summary_length=typed("summary_length", int, 120),
         feed_length=typed("feed_length", int, 20), tags=tags, taxonomies=tuple(dict.fromkeys(taxonomies)),
+        **branding,
     )
 
 
@@ -222,7 +266,8 @@ def _parse_languages(raw: Mapping[str, Any], text: str, title: str, error: Any) 
         for key in settings:
             if key not in _LANGUAGE_KEYS:
                 error(key, f"unknown key `{key}` in [languages.{code}]", did_you_mean(key, _LANGUAGE_KEYS))
-        out[norm] = LanguageConfig(norm, str(settings.get("title", title)), str(settings.get("description", "")))
+        out[norm] = LanguageConfig(norm, str(settings.get("title", title)), str(settings.get("description", "")),
+                                   str(settings.get("organisation", "")))
     return tuple(out.values())
 
 
@@ -256,9 +301,75 @@ def _parse_tags(
     return out
 
 
-def _theme_dir(root: Path, theme: str) -> Path:
-    return root / "themes" / theme
+def _parse_branding(raw: Mapping[str, Any], text: str, root: Path, diagnostics: Diagnostics, error: Any, typed: Any,
+                    codes: set[str], default_language: str) -> dict[str, Any]:
+    """organisation, logo, accent_color, [footer] and [[menu]]: what a site shows of its office."""
+    out: dict[str, Any] = {"organisation": typed("organisation", str, "").strip()}
+    logo = typed("logo", str, "").strip().replace("\\", "/")
+    if logo:
+        relative = logo.removeprefix("./").removeprefix("static/")
+        if ".." in relative.split("/") or relative.startswith("/"):
+            error("logo", f"logo {logo!r} must be a file under static/", 'e.g. logo = "static/logo.svg"')
+        elif not (root / "static" / relative).is_file():
+            error("logo", f"logo file static/{relative} not found", "put the image in the site's static/ folder")
+        else:
+            out["logo"] = relative
+    colour_text = typed("accent_color", str, "")
+    if colour_text:
+        colour = parse_hex(colour_text)
+        if colour is None:
+            error("accent_color", f"cannot read accent_color {colour_text!r}", 'write it as "#1a7f37"')
+        else:
+            shades = palette(colour)
+            if shades.adjusted:
+                diagnostics.warning(CONFIG_NAME, _line_of(text, "accent_color"),
+                                    f"accent_color {colour} has a contrast of {shades.ratio:.1f}:1 on a white page "
+                                    f"(text needs 4.5:1): the theme uses {shades.accent} instead",
+                                    "choose a darker colour to have it as it is")
+            out["accent"] = shades
+    table = raw.get("footer", {})
+    if not isinstance(table, dict):
+        error("footer", "`footer` must be a table: [footer] icp = \"…\"")
+        table = {}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _FOOTER_KEYS:
+            error(key, f"unknown key `{key}` in [footer]", did_you_mean(key, _FOOTER_KEYS))
+        elif key == "lines":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                error("lines", "`lines` in [footer] must be a list of strings")
+            else:
+                values[key] = tuple(value)
+        elif not isinstance(value, (str, int)) or isinstance(value, bool):
+            error(key, f"`{key}` in [footer] must be text")
+        else:
+            values[key] = str(value).strip()
+    out["footer"] = Footer(**values)
+    entries = raw.get("menu", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        error("menu", "`menu` must be a list of links: [[menu]] title = \"关于我们\" url = \"/about/\"")
+        entries = []
+    menu: list[MenuLink] = []
+    for entry in entries:
+        for key in entry:
+            if key not in _MENU_KEYS:
+                error(key, f"unknown key `{key}` in [[menu]]", did_you_mean(key, _MENU_KEYS))
+        title, url = entry.get("title"), entry.get("url")
+        lang = normalise_language(str(entry.get("lang", default_language))) or ""
+        if not isinstance(title, str) or not title.strip() or not isinstance(url, str) or not url.strip():
+            error("menu", "each [[menu]] link needs a `title` and a `url`", 'e.g. title = "关于我们", url = "/about/"')
+        elif not (url.startswith("/") or re.match(r"^(https?:|mailto:|tel:)", url)):
+            error("menu", f"menu url {url!r} must start with / (a page of this site) or https://")
+        elif lang not in codes:
+            error("menu", f"menu lang {entry.get('lang')!r} is not one of the site's languages")
+        else:
+            menu.append(MenuLink(title.strip(), url.strip(), lang))
+    out["menu"] = tuple(menu)
+    return out
 
 
 def theme_dir(config: SiteConfig) -> Path:
-    return _theme_dir(config.root, config.theme)
+    """The theme's folder: the site's themes/<name>/, else the default theme shipped with briefings."""
+    found = find_theme(config.root, config.theme)
+    assert found is not None, "load_config checked that the theme exists"
+    return found

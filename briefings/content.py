@@ -21,10 +21,12 @@ from .config import SiteConfig, normalise_language
 from .diagnostics import Diagnostic, Diagnostics
 from .frontmatter import FrontMatterError, split
 from .markdown import render_markdown
-from .model import Briefing
+from .model import NO_DATE, Briefing
 from .pinyin import HAN_RUN
 
 CONTENT_DIR = "content"
+# Files under content/pages/ are standalone pages (About, Contact …), not briefings.
+PAGES_PREFIX = f"{CONTENT_DIR}/pages/"
 KNOWN_KEYS = (
     "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
     "attendees", "location", "translation_key", "aliases",
@@ -103,7 +105,7 @@ def briefing_files(root: Path, *, resolve: bool = False, refused: list[tuple[str
                 continue
             try:
                 if entry.is_symlink():
-                    problem = links.link_problem(entry.path, site)
+                    problem = links.link_problem(entry.path, (site,))
                     if problem is not None:
                         if refused is not None:
                             refused.append((entry.path[skip:].replace(os.sep, "/"), problem))
@@ -160,13 +162,22 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
                 diagnostics.warning(source, lines.get(key), f"unknown key `{key}`",
                                     f"did you mean `{close[0]}`?")
 
+    kind = front.get("type", front.get("layout"))
+    if kind == "page" and not source.startswith(PAGES_PREFIX):
+        key = "type" if "type" in front else "layout"
+        diagnostics.warning(source, lines.get(key), f"`{key}: page` does nothing: pages are the files in "
+                            f"{PAGES_PREFIX}", f"move this file to {PAGES_PREFIX} to make it a page")
     title = _text(front.get("title"))
     if not title:
         error("title", "`title` is required" if "title" not in front else "`title` is empty",
               "add `title: …` to the front matter")
     date = parse_date(front.get("date"), config)
-    if "date" not in front:
-        error("date", "`date` is required", "add `date: 2023-06-15` to the front matter")
+    page = source.startswith(PAGES_PREFIX)
+    if "date" not in front and page:
+        date = NO_DATE
+    elif "date" not in front:
+        error("date", "`date` is required", "add `date: 2023-06-15` to the front matter "
+              "(or put the file in content/pages/ if it is a page, not a briefing)")
     elif date is None:
         error("date", f"cannot read date {front['date']!r}", "write it as 2023-06-15 or 2023-06-15T09:00:00+08:00")
 
@@ -192,12 +203,14 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         elif len(slug) > MAX_URL_PART:
             error("slug", f"`slug` is {len(slug)} characters long; at most {MAX_URL_PART}",
                   "no file system keeps a name that long; shorten it")
+    elif page and slugs.is_valid_slug(stem := _page_stem(source)):
+        slug = stem  # content/pages/about.md is at /about/
     else:
         slug = slugs.slugify(title)
 
     if len(diagnostics.errors) > errors_before or date is None:
         return None
-    body = render_markdown(document.body)
+    body = render_markdown(document.body, config.base_path)
     for offset, what in body.removed_html:
         diagnostics.warning(source, document.body_line + offset, f"removed unsafe HTML: {what}",
                             "only formatting tags are kept")
@@ -226,7 +239,14 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         reading_minutes=body.reading_minutes,
         extra={k: v for k, v in front.items() if k not in KNOWN_KEYS},
         key_lines=lines,
+        page=page,
     )
+
+
+def _page_stem(source: str) -> str:
+    """The file name of a page without .md and a language suffix: pages/about.en.md → about."""
+    name = source.rsplit("/", 1)[-1].removesuffix(".md")
+    return re.sub(r"\.[A-Za-z]{2}(?:[-_][A-Za-z]+)?$", "", name)
 
 
 def cut_summary(text: str, limit: int) -> str:

@@ -1,9 +1,9 @@
-"""Editor tools: start a briefing from the archetype, or import a meeting summary as a draft.
+"""Editor tools: start a briefing from the archetype (importer/save.py imports documents with these).
 
 Both write one new file, ``content/YYYY/YYYY-MM-DD-{slug}.md`` (``.en.md`` for English), and
 never overwrite one. What they write is parsed the way a build parses it before it is saved,
 so a new file never breaks the build. ``compose`` and ``vocabulary`` take text and config
-only; ``new_briefing`` and ``import_file`` are the edges that read and write files.
+only; ``new_briefing`` (and importer/save.py's ``import_file``) are the edges that read and write files.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from .config import SiteConfig, normalise_language, theme_dir
 from .content import CONTENT_DIR, SourceError, briefing_files, decode_source, parse_briefing
 from .diagnostics import Diagnostics
 from .frontmatter import FrontMatterError, dump_yaml, split
-from .importer import decode_bytes, import_text
 from .model import Briefing
 from .site import briefing_url
 from .slugs import slugify
+from .theme import display_path
 
 ARCHETYPE = "briefing"
 # When neither the site nor its theme has an archetype.
@@ -203,55 +203,9 @@ def new_briefing(config: SiteConfig, title: str, *, date: dt.date, tags: Sequenc
     try:
         text = compose(front, source)
     except FrontMatterError as exc:
-        where = archetype.relative_to(config.root).as_posix() if archetype else "archetype"
+        where = display_path(archetype, config.root) if archetype else "archetype"
         raise EditorError(f"{where}:{exc.line}: {exc.message}") from None
     path = briefing_path(config, date, slug, code)
-    if path.exists():
-        raise _exists_error(path, config)
-    briefing = _check(text, path, config)
-    _write_new(path, text, config)
-    return _created(path, briefing, config, notes)
-
-
-def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: dt.date,
-                terms: dict[str, str]) -> Created:
-    """Import one raw summary (UTF-8 or GBK text, or simple HTML) as a draft briefing.
-
-    The year comes from ``date``, else from the text; failing both, this year (with a note).
-    The date is the text's; ``date`` stands in when the text has none.
-    """
-    try:
-        raw = decode_bytes(file.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise EditorError(f"cannot read {file}: {exc}") from None
-    assumed = None
-    if date is not None:
-        year: int | None = date.year
-    elif _FULL_DATE.search(raw):
-        year = None
-    else:
-        year = assumed = today.year
-    result = import_text(raw, year=year, vocabulary=terms)
-    notes = list(result.notes)
-    front = dict(result.front)
-    text = result.markdown
-    found = front.get("date")
-    if isinstance(found, dt.date):
-        if assumed is not None:
-            notes.insert(0, f"the text gives no year: assumed {assumed}; pass --date to set another")
-        if date is not None and found != date:
-            notes.append(f"the text says {found.isoformat()} but --date says {date.isoformat()}: kept the text's")
-    elif date is not None:
-        front = {"title": front.get("title", ""), "date": date} | front  # date next to the title
-        notes.insert(0, f"no date in the text: used --date {date.isoformat()}")
-    else:
-        raise EditorError(f"cannot tell the date of {file}: pass --date YYYY-MM-DD")
-    if not front.get("title"):
-        front["title"] = file.stem
-        notes.append(f"no title found: the title is the file name {file.stem!r}: replace it")
-    if front != result.front:
-        text = f"---\n{dump_yaml(front)}---\n\n{split(result.markdown).body.lstrip(chr(10))}"
-    path = briefing_path(config, front["date"], slugify(front["title"]), config.default_language)
     if path.exists():
         raise _exists_error(path, config)
     briefing = _check(text, path, config)

@@ -1,8 +1,15 @@
 """URLs that never break: each build remembers what it published; a URL that moved gets a redirect.
 
-Every build writes ``.briefings-manifest.json`` into the output folder: each briefing's source
-file → its URL (with the language, slug and translation_key that identify it), and every
-redirect in force. The next build reads it back before writing. When an URL it listed is no
+Every command-line build keeps a manifest in the build cache, ``SITE/.briefings-cache/manifests/``
+(one per output folder: ``public.json`` for ``public/``): each briefing's source file → its URL
+(with the language, slug and translation_key that identify it), and every redirect in force.
+It is not published: it names the site's source files, which are no reader's business. A
+deployment that starts from an empty output folder (``rm -rf public``, a fresh CI runner) keeps
+its redirects as long as ``.briefings-cache/`` is kept; a build that finds no manifest although
+the output folder holds an earlier build says so. (Earlier versions kept the manifest in the
+output folder as ``.briefings-manifest.json``: it is read from there once, then no longer written.)
+
+The next build reads it back before writing. When an URL it listed is no
 longer published and the same briefing — same source file, else same translation_key and
 language, else a renamed file with the same slug and language — now lives at another URL, a
 redirect page is written at the old URL and the redirect is kept in the manifest, so it is
@@ -15,19 +22,34 @@ produced in every later build. Redirects always point at the briefing's current 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from .cache import CACHE_DIR
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .model import Briefing, Site
 from .output import Output
 from .render import Renderer, TemplateProblem
 
-MANIFEST_NAME = ".briefings-manifest.json"
+MANIFEST_NAME = ".briefings-manifest.json"  # in the output folder, where versions before kept it
+MANIFESTS = "manifests"  # under the build cache
 VERSION = 1
+
+
+def manifest_file(root: Path, out_dir: Path) -> Path:
+    """Where the manifest of the builds of ``root`` into ``out_dir`` is kept: in the build cache,
+    named after the output folder (``public.json``), or a hash of its path when outside the site."""
+    root, out = root.resolve(), out_dir.resolve()
+    if out.is_relative_to(root) and out != root:
+        name = quote(out.relative_to(root).as_posix(), safe="")
+    else:
+        name = hashlib.sha256(str(out).encode()).hexdigest()[:16]
+    return root / CACHE_DIR / MANIFESTS / f"{name}.json"
 
 
 @dataclass(frozen=True)
@@ -64,7 +86,7 @@ def plan(old: Mapping[str, Any] | None, site: Site, taken: set[str]) -> Plan:
     ``old`` is the previous build's manifest (None: first build), ``taken`` the output paths
     the site renders anyway (``2023/06/x/index.html``): a redirect never replaces one.
     """
-    current = sorted(site.briefings, key=lambda b: b.source)
+    current = sorted(site.searchable, key=lambda b: b.source)  # briefings and standalone pages
     by_source = {b.source: b for b in current}
     by_url = {b.url: b for b in current}
     alias_owner = {alias: b for b in current for alias in b.aliases}
@@ -165,14 +187,29 @@ def dump_manifest(manifest: Mapping[str, Any]) -> bytes:
     return (json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
-def read_manifest(out_dir: Path, diagnostics: Diagnostics,
+def read_manifest(file: Path, out_dir: Path, diagnostics: Diagnostics,
                   known: tuple[Any, bytes] | None = None) -> dict[str, Any] | None:
-    """The manifest in ``out_dir``; ``known`` is (manifest, bytes) written before, which spares the parse."""
-    path = out_dir / MANIFEST_NAME
+    """The manifest kept in ``file``; ``known`` is (manifest, bytes) written before, which spares the parse.
+
+    Without one: the manifest an earlier version left in ``out_dir``, if any; else, when
+    ``out_dir`` holds an earlier build, a warning that moved URLs get no redirect this time.
+    """
+    path = file
     try:
-        data = path.read_bytes()
+        data = file.read_bytes()
     except FileNotFoundError:
-        return None
+        path = out_dir / MANIFEST_NAME
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            if (out_dir / "sitemap.xml").is_file():
+                diagnostics.warning(_shown(file), None,
+                                    f"no record of the URLs {out_dir.as_posix()}/ was built with: "
+                                    "briefings that moved since that build get no redirect this time",
+                                    "keep .briefings-cache/ between builds and deployments: see docs/deploy.md")
+            return None
+        except OSError as exc:
+            data = f"unreadable: {exc}".encode()
     except OSError as exc:
         data = f"unreadable: {exc}".encode()
     if known is not None and data == known[1]:
@@ -182,20 +219,32 @@ def read_manifest(out_dir: Path, diagnostics: Diagnostics,
     except UnicodeDecodeError:
         manifest = None
     if manifest is None:
-        diagnostics.warning(path.as_posix(), None, "ignoring a manifest this version cannot read",
+        diagnostics.warning(_shown(path), None, "ignoring a manifest this version cannot read",
                             "URLs that moved since the last build get no redirect this time")
     return manifest
 
 
-def manifest_outputs(out_dir: Path, site: Site, outputs: Sequence[Output], renderer: Renderer,
-                     diagnostics: Diagnostics) -> list[Output]:
-    """The redirect pages this build owes to earlier ones, and the new manifest.
+def _shown(path: Path) -> str:
+    """A manifest's path as messages show it: from the build cache's folder on, when it is there."""
+    parts = path.as_posix().split("/")
+    return "/".join(parts[parts.index(CACHE_DIR):]) if CACHE_DIR in parts else path.as_posix()
 
-    The renderer's memo (kept between builds) remembers the last manifest and its bytes, so an
-    unchanged manifest is neither parsed nor serialised again.
+
+def manifest_outputs(file: Path | None, out_dir: Path, site: Site, outputs: Sequence[Output], renderer: Renderer,
+                     diagnostics: Diagnostics) -> tuple[list[Output], bytes]:
+    """The redirect pages this build owes to earlier ones, and the new manifest's bytes (for the
+    caller to keep in ``file`` once the build is published).
+
+    ``file`` None (the dev server): only the builds of this process count. The renderer's memo
+    (kept between builds) remembers the last manifest and its bytes, so an unchanged manifest is
+    neither parsed nor serialised again.
     """
     earlier = renderer.memo.get(MANIFEST_NAME)
-    found = plan(read_manifest(out_dir, diagnostics, earlier), site, {o.path for o in outputs})
+    if file is not None:
+        old = read_manifest(file, out_dir, diagnostics, earlier)
+    else:
+        old = earlier[0] if earlier is not None else None
+    found = plan(old, site, {o.path for o in outputs})
     diagnostics.extend(found.diagnostics)
     pages: list[Output] = []
     try:
@@ -209,4 +258,17 @@ def manifest_outputs(out_dir: Path, site: Site, outputs: Sequence[Output], rende
     else:
         data = dump_manifest(found.manifest)
         renderer.memo[MANIFEST_NAME] = (found.manifest, data)
-    return [*pages, Output(MANIFEST_NAME, data, "manifest")]
+    return pages, data
+
+
+def save_manifest(file: Path, data: bytes) -> None:
+    """Keep ``data`` in ``file`` (through a temporary file: a reader never sees half)."""
+    try:
+        if file.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_name(f"{file.name}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(file)

@@ -110,7 +110,20 @@ def _make_parser() -> MarkdownIt:
 _PARSER = _make_parser()
 
 
-def render_markdown(body: str) -> RenderedBody:
+# A link or image written from the site's root (/img/photo.jpg, /about/), not //host/….
+_ROOTED = re.compile(r'(<(?:a|img)\s[^>]*?\b(?:href|src)=")/(?!/)')
+
+
+def root_links(html: str, base_path: str) -> str:
+    """Links written from the site's root, resolved against the site's base path: with base_url
+    https://example.gov.cn/wjw/, `/img/photo.jpg` becomes `/wjw/img/photo.jpg`. So one spelling
+    works in `serve` (served at /) and deployed under any path. Sanitised HTML only: its
+    attributes are double-quoted."""
+    return _ROOTED.sub(lambda m: m.group(1) + base_path + "/", html) if base_path else html
+
+
+def render_markdown(body: str, base_path: str = "") -> RenderedBody:
+    """``base_path``: the path of the site's base_url without its final '/' ('/wjw'), '' at a root."""
     tokens = _PARSER.parse(body, {})
     clashes = _drop_clashing_ids(tokens)
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
@@ -119,7 +132,7 @@ def render_markdown(body: str) -> RenderedBody:
         removed = tuple(sorted((*removed, *clashes)))
     text = "".join(section.heading + section.text for section in sections)
     return RenderedBody(
-        html=sanitise(html),
+        html=root_links(sanitise(html), base_path),
         toc=toc,
         sections=sections,
         first_paragraph=first_paragraph,

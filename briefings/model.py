@@ -33,6 +33,10 @@ class Section:
     text: str
 
 
+# The date of a standalone page whose front matter gives none: it shows none (a briefing always has one).
+NO_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 @dataclass(frozen=True)
 class Briefing:
     source: str  # path relative to the site folder, with '/' separators
@@ -59,6 +63,8 @@ class Briefing:
     # 1-based line of each front-matter key in the source file, for later diagnostics.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     slug_explicit: bool = False
+    # A standalone page (content/pages/**.md): its own URL, in no list, tag or feed; no date needed.
+    page: bool = False
     # Set when the site is assembled.
     url: str = ""
 
@@ -89,6 +95,8 @@ def same_but_body(a: Briefing, b: Briefing) -> bool:
     Compares every other field, ``extra`` and ``key_lines`` included (equality skips them):
     a taxonomy may read ``extra``.
     """
+    if a.page or b.page:  # pages are rendered with the rest of the site, never patched alone
+        return False
     return all(getattr(a, name) == getattr(b, name) for name in _OUTER_FIELDS)
 
 
@@ -123,6 +131,7 @@ class Edition:
     tags: tuple[Tag, ...]  # sorted by pinyin / alphabet
     # the other taxonomies of site.toml (e.g. meeting), each with its terms sorted like tags
     terms: Mapping[str, tuple[Tag, ...]] = field(default_factory=dict, compare=False)
+    pages: tuple[Briefing, ...] = ()  # standalone pages (content/pages/), by URL
 
 
 @dataclass(frozen=True)
@@ -145,3 +154,9 @@ class Site:
     @property
     def briefings(self) -> tuple[Briefing, ...]:
         return tuple(b for e in self.editions for b in e.briefings)
+
+    @property
+    def searchable(self) -> tuple[Briefing, ...]:
+        """What the search index holds: the briefings, then the standalone pages."""
+        pages = tuple(p for e in self.editions for p in e.pages)
+        return self.briefings + pages if pages else self.briefings

@@ -42,7 +42,7 @@ from .cache import (
 from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, content_problem, load_briefing, parse_many, parse_source
 from .diagnostics import Diagnostic, Diagnostics
-from .manifest import manifest_outputs
+from .manifest import MANIFEST_NAME, manifest_file, manifest_outputs, save_manifest
 from .model import Briefing, Site, same_but_body
 from .output import (
     Output,
@@ -110,6 +110,7 @@ class _LastBuild:
     loaded: list[Briefing]  # as loaded, before assembling
     site: Site
     redirects: list[Output]  # what the URL manifest added
+    manifest: bytes | None  # the URL manifest it kept
     next_publication: dt.datetime | None  # when a future-dated briefing comes out, changing the lists
 
 
@@ -370,6 +371,8 @@ class Builder:
         self.options = options or BuildOptions()
         self.serve = serve
         self.in_place = in_place
+        # The URL manifest (manifest.py), kept in the build cache; the dev server keeps its own in memory.
+        self.manifest = None if in_place else manifest_file(self.root, out_dir)
         self.reset()
 
     def reset(self) -> None:
@@ -468,6 +471,7 @@ class Builder:
         if diagnostics.has_errors:
             return result
         deferring = self.defer_search and write
+        manifest: bytes | None = None  # the URL manifest this build keeps once published
         # The index is started now and collected last: a forked child builds it meanwhile.
         with _timed(timings, "search"):
             index = None if deferring else self._start_search(site, patch, published)
@@ -498,16 +502,18 @@ class Builder:
                         bodies_changed=None if swaps is None else {new.source for _, new in swaps})
                     redirects: list[Output] = []
                     if last is not None and swaps is not None:
-                        redirects = last.redirects  # the same URLs as last time: the same redirects and manifest
+                        # the same URLs as last time: the same redirects and manifest
+                        redirects, manifest = last.redirects, last.manifest
                     elif not diagnostics.has_errors:  # URLs published before keep working: redirects + manifest
-                        redirects = manifest_outputs(self.out_dir, site, pages, renderer, diagnostics)
+                        redirects, manifest = manifest_outputs(self.manifest, self.out_dir, site, pages, renderer,
+                                                               diagnostics)
                     pages += redirects
                     result.rendered, result.reused = renderer.rendered, renderer.reused
             if diagnostics.has_errors or not _paths_fit(site, pages, diagnostics):
                 return result
             if patch is None:
                 # Forget pages the site no longer has, so the memo does not grow without bound.
-                self._render.forget_all_but({o.path for o in pages})
+                self._render.forget_all_but({o.path for o in pages} | {MANIFEST_NAME})
                 result.pages = sum(1 for o in pages if o.path.endswith(".html"))
             else:
                 result.pages = published.record.pages  # type: ignore[union-attr]
@@ -519,6 +525,8 @@ class Builder:
             elif writer is not None:
                 index_outputs = self._write_out(result, pages, index, writer)
                 if index_outputs is not None:
+                    if manifest is not None and self.manifest is not None:  # published: keep its URLs
+                        save_manifest(self.manifest, manifest)
                     result.outputs = pages + index_outputs
                     stamped_at = time.time_ns()
                     stamps = writer.report(result)
@@ -537,7 +545,7 @@ class Builder:
                     valid_until=_next_publication(loaded, now, self.options), sources=sources, files=stamps,
                     stamped_at=stamped_at))
         if result.ok and assembled_clean and patch is None:  # a patch leaves no render to build on
-            self._last = _LastBuild(loaded, site, redirects, _next_publication(loaded, now, self.options))
+            self._last = _LastBuild(loaded, site, redirects, manifest, _next_publication(loaded, now, self.options))
         return result
 
     def _collect(self, index: _PendingIndex | None, timings: dict[str, float]) -> list[Output]:
@@ -710,7 +718,7 @@ class Builder:
         (``patch``: their sources) the published build's index is patched (search/patch.py).
         Otherwise built in a forked process while this one renders and writes the pages.
         """
-        key = (site.base_path, site.briefings)
+        key = (site.base_path, site.searchable)
         if self._search is not None and self._search[0] == key:
             return _PendingIndex(self._search[1])
         hashes = self._file_hashes() if self.persist_cache else {}
@@ -723,13 +731,14 @@ class Builder:
             if patched is not None:
                 save_search(self.root, stored_key, patched)
                 return _PendingIndex(self._search_outputs(key, patched))
-        self._fill_bodies(site.briefings)  # a body edit's build loaded only the bodies its pages show
-        forked = ForkedIndex.start(site.briefings, site.base_path) if len(site.briefings) >= FORK_INDEX_FROM else None
+        documents = site.searchable  # the briefings and the standalone pages
+        self._fill_bodies(documents)  # a body edit's build loaded only the bodies its pages show
+        forked = ForkedIndex.start(documents, site.base_path) if len(documents) >= FORK_INDEX_FROM else None
 
         def finish() -> list[Output]:
             index = forked.result() if forked is not None else None
             if index is None:
-                index = build_index(site.briefings, base_path=site.base_path)
+                index = build_index(documents, base_path=site.base_path)
             if stored_key:
                 save_search(self.root, stored_key, index)
             return self._search_outputs(key, index)
@@ -752,15 +761,15 @@ class Builder:
         if stored[0] != self._search_key(site, {**hashes, **was}):
             return None
         previous = [replace(self._published_versions[b.source], url=briefing_url(self._config, b))
-                    if b.source in patch else b for b in site.briefings]
-        return patch_index(stored[1], previous, site.briefings, patch, fill=self._fill_body)
+                    if b.source in patch else b for b in site.searchable]
+        return patch_index(stored[1], previous, site.searchable, patch, fill=self._fill_body)
 
     def _search_key(self, site: Site, hashes: dict[str, str]) -> str | None:
         """The cached index's key: the code, config and base path, and each briefing's file hash
         (``hashes`` by source) and URL."""
         digest = hashlib.sha256(f"{code_fingerprint()}\0{self._config!r}\0{site.base_path}\n".encode())
         lines = []
-        for briefing in site.briefings:
+        for briefing in site.searchable:
             file_hash = hashes.get(briefing.source)
             if file_hash is None:
                 return None

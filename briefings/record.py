@@ -37,7 +37,7 @@ from .cache import CACHE_DIR, code_fingerprint, read_cached, write_cached
 from .config import SiteConfig, theme_dir
 from .content import CONTENT_DIR, is_briefing_path
 from .diagnostics import Diagnostic
-from .links import inside
+from .links import allowed_roots, inside
 from .search.index import SearchIndex, groups
 
 _RECORD = "build.pickle"
@@ -66,8 +66,8 @@ def _file_stamps(folder: Path, follow: bool = False, folders: bool = False,
     ``within``: links are followed only while they stay in this folder (the site's), as the
     build follows them; a link that loops or leads nowhere is left out.
     """
-    site = os.path.realpath(within) if within is not None else None
-    if site is not None and not inside(os.path.realpath(folder), site):
+    roots = allowed_roots(folder, within) if within is not None else ()
+    if roots is None:
         return []  # the folder itself linked out of the site: the build reads nothing there
     found: list[tuple[str, int, int, int]] = []
     skip = len(str(folder)) + 1  # entry paths start with the folder's and a separator
@@ -88,8 +88,8 @@ def _file_stamps(folder: Path, follow: bool = False, folders: bool = False,
             continue
         for entry in entries:  # plain strings: at 100,000 briefings this walks 270,000 files
             try:
-                if follow and site is not None and entry.is_symlink() \
-                        and not inside(os.path.realpath(entry.path), site):
+                if follow and roots and entry.is_symlink() \
+                        and not any(inside(os.path.realpath(entry.path), r) for r in roots):
                     continue
                 if entry.is_dir(follow_symlinks=follow):
                     pending.append(entry.path)
@@ -118,7 +118,8 @@ def inputs_stamp(config: SiteConfig, options: object) -> InputsStamp:
     digest.update(code_fingerprint().encode())
     digest.update(repr(config).encode())
     digest.update(repr(options).encode())
-    for folder in (theme_dir(config), root / "templates", root / "static", root / "archetypes"):
+    for folder in (theme_dir(config), root / "templates", root / "static", root / "archetypes",
+                   root / "i18n"):
         digest.update(f"{folder}\n".encode())
         for stamp in _file_stamps(folder, follow=True, within=root):
             digest.update(repr(stamp).encode())

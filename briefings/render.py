@@ -26,10 +26,12 @@ import jinja2.meta
 
 from .config import SiteConfig, theme_dir
 from .diagnostics import Diagnostics
-from .links import inside, site_files
+from .links import allowed_roots, inside, site_files
 from .model import Briefing, Edition, Site, Tag
 from .output import Output
+from .pinyin import HAN_RUN, han_syllables, initials
 from .site import tag_display_name, term_values, translation_key
+from .theme import display_path
 
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December"]
@@ -133,24 +135,35 @@ def paginate(items: Sequence[Card], per_page: int, first_url: str) -> Iterator[P
         yield Pager(number, count, tuple(items[(number - 1) * per_page: number * per_page]), urls)
 
 
-def load_strings(theme: Path, languages: Sequence[str], diagnostics: Diagnostics) -> dict[str, dict[str, str]]:
-    """The theme's interface strings per language; a key missing in one language is a warning."""
+def load_strings(theme: Path, languages: Sequence[str], diagnostics: Diagnostics,
+                 site: Path | None = None) -> dict[str, dict[str, str]]:
+    """The theme's interface strings per language, with the site's ``i18n/{code}.toml`` (if any)
+    overriding them key by key; a key missing in one language is a warning."""
     strings: dict[str, dict[str, str]] = {}
-    for code in languages:
-        path = theme / "i18n" / f"{code}.toml"
-        rel = f"themes/{theme.name}/i18n/{code}.toml"
+    root = site if site is not None else theme.parent.parent
+
+    def read(path: Path, required: bool) -> dict[str, str]:
+        rel = display_path(path, root)
         try:
-            strings[code] = {k: str(v) for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items()}
+            return {k: str(v) for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items()}
         except FileNotFoundError:
-            diagnostics.warning(rel, None, f"no interface strings for language {code!r}")
-            strings[code] = {}
+            if required:
+                diagnostics.warning(rel, None, f"no interface strings for language {path.stem!r}")
         except tomllib.TOMLDecodeError as exc:
             diagnostics.error(rel, None, f"invalid TOML: {exc}")
-            strings[code] = {}
+        return {}
+
+    themed: set[str] = set()  # keys the theme has: a key missing elsewhere is the site's to add
+    for code in languages:
+        strings[code] = read(theme / "i18n" / f"{code}.toml", True)
+        themed.update(strings[code])
+        if site is not None:
+            strings[code].update(read(site / "i18n" / f"{code}.toml", False))
     every_key = set().union(*strings.values()) if strings else set()
     for code, table in strings.items():
         for key in sorted(every_key - table.keys()):
-            diagnostics.warning(f"themes/{theme.name}/i18n/{code}.toml", None,
+            owner = theme if key in themed or site is None else site
+            diagnostics.warning(display_path(owner / "i18n" / f"{code}.toml", root), None,
                                 f"missing interface string `{key}`", "the page shows the other language's text")
     return strings
 
@@ -166,11 +179,11 @@ class _InsideLoader(jinja2.FileSystemLoader):
 
     def __init__(self, folder: Path, root: Path) -> None:
         super().__init__(folder)
-        self.root = os.path.realpath(root)
+        self.roots = allowed_roots(folder, root) or ()
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        if not inside(os.path.realpath(filename), self.root):
+        if not any(inside(os.path.realpath(filename), root) for root in self.roots):
             raise jinja2.TemplateNotFound(template)
         return source, filename, uptodate
 
@@ -237,7 +250,7 @@ class Renderer:
         for folder in folders:
             site_files(folder, self.config.root, refused)
         for link, why in refused:
-            self.diagnostics.warning(link.relative_to(self.config.root).as_posix(), None, why)
+            self.diagnostics.warning(display_path(link, self.config.root), None, why)
         self.env.globals.update(
             # Globals stay the same from build to build (they depend on site.toml and the theme only),
             # so a page's bytes depend on its context alone: what lets rebuilds reuse pages.
@@ -245,8 +258,9 @@ class Renderer:
             format_month=format_month, html_lang=HTML_LANG, default_language=self.site.default_language,
             languages=tuple(e.language for e in self.site.editions),
             extra_taxonomies=tuple(t for t in self.config.taxonomies if t != "tags"),
+            brand=branding(self.config), search_example=search_examples(self.config),
         )
-        self.strings = load_strings(theme, self.config.language_codes, self.diagnostics)
+        self.strings = load_strings(theme, self.config.language_codes, self.diagnostics, self.config.root)
         self._stamps = self.templates.stamps
 
     # -- helpers the templates call ------------------------------------------------------
@@ -350,34 +364,74 @@ def template_problem(exc: jinja2.TemplateError, config: SiteConfig, template: st
 
 
 def _relative(path: str, config: SiteConfig) -> str:
-    try:
-        return Path(path).resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
-        return path
+    """A template's path as messages show it: from the site folder, or in the bundled theme."""
+    return display_path(Path(path), config.root) if Path(path).is_absolute() else path
 
 
 def static_outputs(config: SiteConfig, diagnostics: Diagnostics | None = None) -> tuple[list[Output], dict[str, str]]:
     """Theme static files under content-hashed names (cache forever); site static/ as is.
 
-    Links that leave the site are not followed (a warning each, with ``diagnostics``)."""
+    A file in the site's static/ at the path of a theme file (``static/site.css``) takes the
+    theme file's place, under a hashed name of its own, and is not copied as is besides.
+    Links that leave the site are not followed (a warning each, with ``diagnostics``).
+    """
     outputs: list[Output] = []
     names: dict[str, str] = {}
     refused: list[tuple[Path, str]] = []
     theme_static = theme_dir(config) / "static"
+    site_static = config.root / "static"
+    own = {p.relative_to(site_static).as_posix(): p for p in site_files(site_static, config.root, refused)}
     for path in site_files(theme_static, config.root, refused):
-        data = path.read_bytes()
         rel = path.relative_to(theme_static).as_posix()
+        path = own.get(rel, path)
+        data = path.read_bytes()
         stem, dot, suffix = rel.rpartition(".")
         digest = hashlib.sha256(data).hexdigest()[:10]
         hashed = f"{stem}.{digest}.{suffix}" if dot else f"{rel}.{digest}"
         names[rel] = hashed
         outputs.append(Output(f"static/{hashed}", data, path.as_posix()))
-    site_static = config.root / "static"
-    for path in site_files(site_static, config.root, refused):
-        outputs.append(Output(path.relative_to(site_static).as_posix(), path.read_bytes(), path.as_posix()))
+    for rel, path in own.items():
+        if rel not in names:
+            outputs.append(Output(rel, path.read_bytes(), path.as_posix()))
     for link, why in refused if diagnostics is not None else ():
-        diagnostics.warning(link.relative_to(config.root).as_posix(), None, why)  # type: ignore[union-attr]
+        diagnostics.warning(display_path(link, config.root), None, why)  # type: ignore[union-attr]
     return outputs, names
+
+
+@dataclass(frozen=True)
+class Brand:
+    """What the templates show of the office (site.toml's branding keys)."""
+
+    organisation: Mapping[str, str]  # language → 主办单位
+    logo: str  # site path of the logo ('/logo.svg'), '' for none
+    css: str  # the accent colour's variables, '' for the theme's own
+    footer: Any  # config.Footer
+    menu: Mapping[str, tuple[Any, ...]]  # language → its header links (config.MenuLink)
+
+
+def branding(config: SiteConfig) -> Brand:
+    return Brand(
+        organisation={lang.code: lang.organisation or config.organisation for lang in config.languages},
+        logo="/" + config.logo if config.logo else "",
+        css=config.accent.css() if config.accent is not None else "",
+        footer=config.footer,
+        menu={code: tuple(m for m in config.menu if m.lang == code) for code in config.language_codes},
+    )
+
+
+def search_examples(config: SiteConfig) -> dict[str, dict[str, str]]:
+    """language → an example query for the search box and hint, from the site's first declared
+    tag (its name, pinyin and initials in Chinese; its translation elsewhere). None declared: none."""
+    out: dict[str, dict[str, str]] = {}
+    for tag in list(config.tags.values())[:1]:
+        for code in config.language_codes:
+            name = tag.name if code == config.default_language else tag.translations.get(code, "")
+            if name and HAN_RUN.search(tag.name):
+                out[code] = {"word": name, "tag": name, "pinyin": "".join(han_syllables(tag.name)),
+                             "initials": initials(tag.name)}
+            elif name:
+                out[code] = {"word": name, "tag": name, "pinyin": name, "initials": name}
+    return out
 
 
 @dataclass
@@ -537,6 +591,7 @@ def expected_pages(site: Site, per_page: int, extra_pages: Sequence[str]) -> int
         for terms in (edition.tags, *edition.terms.values()):
             count += 1 + sum(max(1, math.ceil(len(t.briefings) / per_page)) + 1 for t in terms)
         count += 2 + len({b.date.year for b in items}) + len(extra_pages)  # archives, feed, search
+        count += len(edition.pages) + sum(len(p.aliases) for p in edition.pages)
     return count
 
 
@@ -705,6 +760,11 @@ def edition_pages(r: Renderer, edition: Edition, extra_pages: Sequence[str], wit
     for name in extra_pages:  # e.g. the search page, when the search index is built
         yield r.page(f"{name}.html", f"{prefix}/{name}/index.html", lang,
                      alternates={e.language.code: f"{e.language.prefix}/{name}/" for e in r.site.editions})
+    for page in edition.pages:  # standalone pages: content/pages/
+        yield r.page("page.html", page.url + "index.html", lang, page.source, page=page,
+                     alternates=alternates(r.site, page) or None)
+        for alias in page.aliases:
+            yield r.page("redirect.html", alias + "index.html", lang, page.source, target=page.url)
 
 
 def taxonomy_label(r: Renderer, taxonomy: str, lang: str) -> str:
@@ -735,8 +795,19 @@ def site_pages(r: Renderer, site: Site) -> Iterator[Output]:
     default = site.default_language
     yield r.page("404.html", "/404.html", default, alternates=None)
     yield sitemap(r, site)
-    robots = f"User-agent: *\nAllow: /\nSitemap: {r.abs_url('/sitemap.xml')}\n"
-    yield Output("robots.txt", robots.encode("utf-8"), "robots.txt")
+    yield Output("robots.txt", robots_txt(site).encode("utf-8"), "robots.txt")
+
+
+def robots_txt(site: Site) -> str:
+    """Crawlers read robots.txt at the host's root only. At a root, that is ours; under a path
+    (/wjw/) ours is for the host's root: the lines to copy or add there (the build says so)."""
+    sitemap = site.base_url + "sitemap.xml"
+    if not site.base_path:
+        return f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n"
+    host = site.base_url[: len(site.base_url) - len(site.base_path) - 1]
+    return (f"# For {host}/robots.txt: crawlers read robots.txt only at the host's root, not under\n"
+            f"# {site.base_path}/. Copy this file there, or add these lines to the one there.\n"
+            f"User-agent: *\nAllow: {site.base_path}/\nSitemap: {sitemap}\n")
 
 
 def sitemap(r: Renderer, site: Site) -> Output:
@@ -772,6 +843,8 @@ def sitemap(r: Renderer, site: Site) -> Output:
                                                    **{c: u for c, (_, u) in tag.translations.items()}})
         for briefing in edition.briefings:
             entry(briefing.url, briefing.date, alternates(site, briefing))
+        for page in edition.pages:
+            entry(page.url, page.date if "date" in page.key_lines else None, alternates(site, page))
     lines.append("</urlset>\n")
     return Output("sitemap.xml", "\n".join(lines).encode("utf-8"), "sitemap.xml")
 

@@ -47,7 +47,16 @@ def language_prefix(config: SiteConfig, code: str) -> str:
     return "" if code == config.default_language else f"/{code}"
 
 
+def page_url(config: SiteConfig, page: Briefing) -> str:
+    """content/pages/about.md → /about/; content/pages/xxgk/zhinan.md → /xxgk/zhinan/ (folders in pinyin)."""
+    folders = page.source.split("/")[2:-1]  # between content/pages/ and the file
+    parts = [f if slugs.is_valid_slug(f) else slugs.slugify(f) for f in folders] + [page.slug]
+    return language_prefix(config, page.lang) + "/" + "/".join(parts) + "/"
+
+
 def briefing_url(config: SiteConfig, briefing: Briefing) -> str:
+    if briefing.page:
+        return page_url(config, briefing)
     date = briefing.date
     path = config.permalink.format(year=f"{date.year:04d}", month=f"{date.month:02d}",
                                    day=f"{date.day:02d}", slug=briefing.slug)
@@ -57,7 +66,7 @@ def briefing_url(config: SiteConfig, briefing: Briefing) -> str:
 def is_published(briefing: Briefing, options: BuildOptions, now: dt.datetime) -> bool:
     if briefing.draft and not options.drafts:
         return False
-    return options.future or briefing.date <= now
+    return options.future or briefing.date <= now or briefing.page
 
 
 def assemble(config: SiteConfig, loaded: Sequence[Briefing], options: BuildOptions,
@@ -65,17 +74,20 @@ def assemble(config: SiteConfig, loaded: Sequence[Briefing], options: BuildOptio
     """``placed`` (kept by the caller between builds of one config) remembers each loaded
     briefing with its URL set, so a rebuild after one edit does not copy 10,000 briefings."""
     now = options.now or dt.datetime.now(dt.UTC)
-    published = [_placed(config, b, placed) for b in loaded if is_published(b, options, now)]
+    everything = [_placed(config, b, placed) for b in loaded if is_published(b, options, now)]
+    published = [b for b in everything if not b.page]
+    pages = sorted((b for b in everything if b.page), key=lambda b: (b.url, b.source))
     if placed is not None:  # forget briefings that are gone or were parsed again
         keep = {id(b) for b in loaded}
         for stale in placed.keys() - keep:
             del placed[stale]
     # Newest first; the source path makes the order total, so builds are repeatable.
     published.sort(key=lambda b: (b.date.timestamp(), b.source), reverse=True)
-    _check_urls(config, published, diagnostics)
-    translations = _link_translations(published, diagnostics)
+    _check_urls(config, [*published, *pages], diagnostics)
+    translations = _link_translations([*published, *pages], diagnostics)
     editions = tuple(
-        _edition(config, lang.code, [b for b in published if b.lang == lang.code], diagnostics)
+        replace(_edition(config, lang.code, [b for b in published if b.lang == lang.code], diagnostics),
+                pages=tuple(p for p in pages if p.lang == lang.code))
         for lang in config.languages
     )
     editions = _link_tag_translations(config, editions)

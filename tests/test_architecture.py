@@ -6,7 +6,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "briefings"
 OWNERS = {
     "pypinyin": {"pinyin.py"},
-    "yaml": {"frontmatter.py", "importer.py"},
+    "yaml": {"frontmatter.py", "importer/draft.py"},
+    "mammoth": {"importer/word.py"},
     "markdown_it": {"markdown.py", "markdown_cjk.py"},
     "mdit_py_plugins": {"markdown.py"},
     "nh3": {"markdown.py"},

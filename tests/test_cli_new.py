@@ -35,8 +35,8 @@ def test_new_writes_complete_front_matter_and_prints_path_and_url(tmp_path, caps
     text = path.read_text(encoding="utf-8")
     assert text.startswith(
         "---\ntitle: 课后服务推进会\ndate: 2023-06-15\nslug: ke-hou-fu-wu-tui-jin-hui\ndraft: true\n"
-        "tags: [双减, 课后服务]\nmeeting: \"\"  # 会议名称，如：局党组扩大会\nchair: \"\"  # 主持人，如：张荷红\n"
-        "attendees: []  # 出席的领导，如：[赵小丁, 齐晓兵]\n---\n\n")
+        "tags: [双减, 课后服务]\nmeeting: \"\"  # 会议名称，如：主任办公会\nchair: \"\"  # 主持人\n"
+        "attendees: []  # 出席的领导，如：[张三, 李四]\n---\n\n")
     out = capsys.readouterr().out.splitlines()
     assert out == [str(site.root / "content/2023/2023-06-15-ke-hou-fu-wu-tui-jin-hui.md"),
                    "  URL: https://example.org/2023/06/ke-hou-fu-wu-tui-jin-hui/ "

@@ -35,7 +35,8 @@ def test_all_config_errors_at_once(tmp_path):
     assert "site.toml:2: error: `base_url` must be an absolute http(s) URL, got 'example.org'" in messages
     assert any(m.startswith("site.toml:3: error: unknown placeholder {nope} in permalink") for m in messages)
     assert "site.toml:4: error: `per_page` must be at least 1" in messages
-    assert "site.toml:5: error: theme 'fancy' not found (expected a folder themes/fancy/)" in messages
+    assert ("site.toml:5: error: theme 'fancy' not found "
+            "(expected a folder themes/fancy/, or leave `theme` out for the default theme)") in messages
 
 
 def test_tag_vocabulary_with_translations_and_aliases(tmp_path):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from sitebuilder import make_site
 
-from briefings.manifest import MANIFEST_NAME, parse_manifest
+from briefings.manifest import MANIFEST_NAME, manifest_file, parse_manifest
 from briefings.pipeline import Builder
 
 A = "-- content/a.md --\n---\ntitle: 课后服务推进会\ndate: 2023-06-15\n---\n正文。\n"
@@ -20,7 +21,7 @@ def edit(site, path: str, old: str, new: str) -> None:
 
 
 def manifest(site) -> dict:
-    return json.loads((site.out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    return json.loads(manifest_file(site.root, site.out).read_text(encoding="utf-8"))
 
 
 def redirects_to(site, url: str, target: str) -> None:
@@ -163,11 +164,65 @@ def test_in_place_builds_redirect_too_and_stay_byte_identical(tmp_path):
 def test_unreadable_manifest_is_ignored_with_a_warning(tmp_path):
     site = make_site(tmp_path, A)
     assert site.build().ok
-    (site.out / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
+    kept = manifest_file(site.root, site.out)
+    kept.write_text("{not json", encoding="utf-8")
     result = site.build()
     assert result.ok
-    assert [d.message for d in result.diagnostics] == ["ignoring a manifest this version cannot read"]
-    assert parse_manifest((site.out / MANIFEST_NAME).read_text(encoding="utf-8")) is not None
+    assert [d.format() for d in result.diagnostics] == [
+        ".briefings-cache/manifests/public.json: warning: ignoring a manifest this version cannot read "
+        "(URLs that moved since the last build get no redirect this time)"]
+    assert parse_manifest(kept.read_text(encoding="utf-8")) is not None
+
+
+def test_manifest_is_kept_in_the_cache_not_published(tmp_path):
+    site = make_site(tmp_path, A)
+    assert site.build().ok
+    assert manifest_file(site.root, site.out) == site.root / ".briefings-cache" / "manifests" / "public.json"
+    assert not (site.out / MANIFEST_NAME).exists()
+    assert all("content/a.md" not in path.read_text("utf-8", "replace") for path in site.out.rglob("*")
+               if path.is_file() and path.suffix in {".html", ".xml", ".json", ".txt"})
+
+
+def test_redirects_survive_an_emptied_output_folder_as_ci_does(tmp_path):
+    """`rm -rf public && briefings build`: the redirect history lives in .briefings-cache/."""
+    site = make_site(tmp_path, A)
+    assert site.build().ok
+    edit(site, "content/a.md", "课后服务推进会", "课后服务工作推进会")
+    new_url = "/2023/06/ke-hou-fu-wu-gong-zuo-tui-jin-hui/"
+    assert site.build().ok
+    for run in range(2):  # the redirect is made again from the kept manifest, run after run
+        shutil.rmtree(site.out)
+        assert site.build().ok, run
+        redirects_to(site, OLD_URL, new_url)
+        assert site.messages() == []
+
+
+def test_a_lost_manifest_is_reported_when_the_output_holds_an_earlier_build(tmp_path):
+    site = make_site(tmp_path, A)
+    assert site.build().ok
+    shutil.rmtree(site.root / ".briefings-cache")
+    edit(site, "content/a.md", "课后服务推进会", "课后服务工作推进会")
+    assert site.build().ok
+    assert site.messages() == [
+        ".briefings-cache/manifests/public.json: warning: no record of the URLs "
+        f"{site.out.as_posix()}/ was built with: briefings that moved since that build get no redirect this time "
+        "(keep .briefings-cache/ between builds and deployments: see docs/deploy.md)"]
+    shutil.rmtree(site.root / ".briefings-cache")
+    shutil.rmtree(site.out)
+    assert site.build().ok and site.messages() == []  # a first build: nothing was lost that it could know of
+
+
+def test_a_manifest_left_in_the_output_folder_by_earlier_versions_is_read_once(tmp_path):
+    site = make_site(tmp_path, A)
+    assert site.build().ok
+    kept = manifest_file(site.root, site.out)
+    (site.out / MANIFEST_NAME).write_bytes(kept.read_bytes())  # as versions before this one left it
+    kept.unlink()
+    edit(site, "content/a.md", "课后服务推进会", "课后服务工作推进会")
+    assert site.build().ok
+    new_url = "/2023/06/ke-hou-fu-wu-gong-zuo-tui-jin-hui/"
+    redirects_to(site, OLD_URL, new_url)
+    assert not (site.out / MANIFEST_NAME).exists() and manifest(site)["redirects"] == {OLD_URL: new_url}
 
 
 def test_parse_manifest_rejects_what_it_cannot_trust():

@@ -42,7 +42,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from briefings.model import Briefing
+from briefings.model import NO_DATE, Briefing
 from briefings.search.encode import gzip_bytes, json_bytes, shard_of, varint
 from briefings.search.lexicon import LexiconInput, build_lexicon, shard_mask, syllable_table
 from briefings.search.postings import (
@@ -105,7 +105,9 @@ def average_lengths(briefings: Sequence[Briefing], lengths: Sequence[int]) -> di
 
 def doc_input(b: Briefing, base_path: str, length: int, avg_length: float) -> DocInput:
     return DocInput(
-        url=base_path + b.url, title=b.title, date=b.date.date().isoformat(), lang=b.lang,
+        # a standalone page without a date shows none
+        url=base_path + b.url, title=b.title, date="" if b.date == NO_DATE else b.date.date().isoformat(),
+        lang=b.lang,
         tags=tuple(b.tags), meeting=b.meeting or "", sections=_sections(b), length=length,
         avg_length=avg_length,
     )
@@ -148,7 +150,7 @@ def facets(briefings: Sequence[Briefing]) -> dict[str, list[list[str | int]]]:
         kind: [[value, n] for value, n in sorted(c.items(), key=lambda i: (-i[1], str(i[0])))]
         for kind, c in counters.items()
     }
-    years = Counter(b.year for b in briefings)
+    years = Counter(b.year for b in briefings if not b.page)  # pages: in no year
     out["year"] = [[year, years[year]] for year in sorted(years, reverse=True)]
     return out
 

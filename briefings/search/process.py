@@ -112,7 +112,7 @@ class SearchProcess:
     def submit(self, site: Site) -> None:
         """Index ``site`` next; sends only what changed since the last submit."""
         with self._state:
-            current = {b.source: b for b in site.briefings}
+            current = {b.source: b for b in site.searchable}
             for attempt in (1, 2):  # a child that died since the last submit is replaced once
                 if self._conn is None:
                     self._start()

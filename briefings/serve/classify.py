@@ -71,7 +71,7 @@ def classify(path: str | os.PathLike[str], root: str | os.PathLike[str], out_dir
         if any(part.startswith("_") for part in parts[1:]):
             return Kind.IGNORE
         return Kind.CONTENT
-    if top == "templates":
+    if top in ("templates", "i18n"):  # i18n/: the site's own interface strings
         return Kind.TEMPLATE
     if top == "static":
         return Kind.STATIC

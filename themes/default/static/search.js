@@ -61,10 +61,11 @@ function arrowKeys(input, list) {
 function resultItem(r, mod) {
   const li = el('li', { class: 'search-result', lang: r.lang });
   li.append(el('a', { href: r.url }, marked('span', r.title, r.titleRanges, { class: 'search-title' })));
-  const date = el('time', { datetime: r.date }, mod.formatDate(r.date, document.documentElement.lang));
-  const meta = el('p', { class: 'search-meta' }, date);
+  const meta = el('p', { class: 'search-meta' });
+  // standalone pages (About, Contact) have no date
+  if (r.date) meta.append(el('time', { datetime: r.date }, mod.formatDate(r.date, document.documentElement.lang)));
   for (const tag of r.tags) meta.append(' ', el('span', { class: 'search-tag' }, tag));
-  li.append(meta);
+  if (meta.childNodes.length) li.append(meta);
   if (r.heading) li.append(el('p', { class: 'search-section' }, r.heading));
   if (r.parts.length) {
     const p = el('p', { class: 'search-snippet' });
