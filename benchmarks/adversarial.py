@@ -193,7 +193,9 @@ def damaged_cache(entry: str, kind: str) -> Callable[[Path], str]:
 def manifest_nul(tmp: Path) -> str:
     site = make_site(tmp / "site")
     run("build", str(site), "--quiet")
-    manifest = site / "public" / ".briefings-manifest.json"
+    manifest = site / ".briefings-cache" / "manifests" / "public.json"  # where issue 15 keeps it
+    if not manifest.is_file():
+        manifest = site / "public" / ".briefings-manifest.json"  # versions before
     manifest.write_text(manifest.read_text(encoding="utf-8").replace('"redirects": {}',
                         '"redirects": {"/a\\u0000b/": "/2023/06/ke-hou-fu-wu-tui-jin-hui/"}'), encoding="utf-8")
     code, output = run("build", str(site), "--quiet", "--no-cache")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from . import __version__
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
+from .manifest import manifest_file
 from .output import OutputError, publish, refuse_output
 from .pipeline import build
 from .progress import Progress
@@ -40,7 +41,7 @@ def _print_diagnostics(diagnostics: Diagnostics, stream: TextIO) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.site)
     out_dir = Path(args.output) if args.output else root / "public"
-    refusal = refuse_output(root, out_dir)
+    refusal = refuse_output(root, out_dir, manifest_file(root, out_dir))
     if refusal is not None:  # a usage error: nothing is read, nothing touched
         print(f"{out_dir}: error: {refusal}", file=sys.stderr)
         return 2

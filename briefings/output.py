@@ -46,12 +46,13 @@ SOURCE_FOLDERS = ("content", "themes", "templates", "static", "archetypes", "i18
 _NAME_MAX = 255  # bytes of one file name on the file systems we know
 
 
-def refuse_output(site_root: Path, out_dir: Path) -> str | None:
+def refuse_output(site_root: Path, out_dir: Path, recorded: Path | None = None) -> str | None:
     """Why ``out_dir`` may not be the output folder of the site in ``site_root``, or None (the
     reason is told as a diagnostic of ``out_dir``: "refusing this output folder: …").
 
     Looks only; touches nothing. A build replaces its whole output folder, so the folder must
-    be one a build made (it holds ``MARKER``), an empty one or one still to be made — never
+    be one a build made (it holds ``MARKER``, or the build cache keeps its URL manifest in
+    ``recorded``), an empty one or one still to be made — never
     the site folder, a folder holding the site, or one inside or holding its sources.
     """
     for part in out_dir.parts:
@@ -86,7 +87,7 @@ def refuse_output(site_root: Path, out_dir: Path) -> str | None:
             names = set(os.listdir(out))
         except OSError as exc:
             return f"refusing this output folder: {exc.strerror or exc}"
-        if names and not names & {MARKER, *_LEGACY_MARKERS}:
+        if names and not names & {MARKER, *_LEGACY_MARKERS} and not (recorded is not None and recorded.is_file()):
             return (f"refusing this output folder: not a folder briefings built (it has no {MARKER}) "
                     "and not empty; the build would replace everything in it. Choose a new or empty folder")
     parent = existing if existing != out else out.parent
@@ -104,7 +105,7 @@ class Output:
 
 def path_conflicts(paths: Iterable[str]) -> list[tuple[str, str]]:
     """(folder path, file path) for each output that would need a folder where another output,
-    or the marker, is a file (an alias ``/atom.xml`` would be ``atom.xml/index.html``)."""
+    the marker or an older version's manifest is a file (an alias ``/atom.xml`` would be ``atom.xml/index.html``)."""
     files = set(paths)
     folders: set[str] = set()
     for path in files:  # each folder once: most paths share theirs with others
@@ -112,7 +113,7 @@ def path_conflicts(paths: Iterable[str]) -> list[tuple[str, str]]:
         while folder and folder not in folders:
             folders.add(folder)
             folder = folder.rpartition("/")[0]
-    clashes = folders & (files | {MARKER})
+    clashes = folders & (files | {MARKER, *_LEGACY_MARKERS})
     if not clashes:
         return []
     found: list[tuple[str, str]] = []

@@ -425,7 +425,8 @@ class Builder:
         if config is None:
             return result
         if write and (not self.in_place or self._on_disk is None):
-            refusal = refuse_output(self.root, self.out_dir)  # before anything is moved or removed
+            # before anything is moved or removed
+            refusal = refuse_output(self.root, self.out_dir, self.manifest)
             if refusal is not None:
                 diagnostics.error(str(self.out_dir), None, refusal)
                 return result

@@ -245,9 +245,9 @@ date: 2023-06-15
 正文。
 """)
     assert site.build().ok
-    manifest = site.out / ".briefings-manifest.json"
-    data = json.loads(manifest.read_text(encoding="utf-8"))
+    kept = manifest_file(site.root, site.out)
+    data = json.loads(kept.read_text(encoding="utf-8"))
     data["redirects"][url] = "/2023/06/yi/"
-    manifest.write_text(json.dumps(data), encoding="utf-8")
+    kept.write_text(json.dumps(data), encoding="utf-8")
     assert site.build().ok
     assert any("ignoring a manifest" in m for m in site.messages())

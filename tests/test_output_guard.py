@@ -15,6 +15,7 @@ import pytest
 from sitebuilder import make_site
 
 from briefings.cli import main
+from briefings.manifest import MANIFEST_NAME, manifest_file
 from briefings.output import MARKER
 
 FILES = """\
@@ -88,7 +89,18 @@ def test_an_output_of_an_older_version_is_recognised_by_its_manifest(tmp_path):
     site = make_site(tmp_path, FILES)
     assert main(["build", str(site.root), "--quiet", "--no-cache"]) == 0
     (site.out / MARKER).unlink()
-    assert (site.out / ".briefings-manifest.json").is_file()
+    kept = manifest_file(site.root, site.out)
+    (site.out / MANIFEST_NAME).write_bytes(kept.read_bytes())  # where versions before kept it
+    kept.unlink()
+    assert main(["build", str(site.root), "--quiet", "--no-cache"]) == 0
+    assert (site.out / MARKER).is_file()
+
+
+def test_an_output_whose_manifest_the_cache_keeps_is_recognised(tmp_path):
+    site = make_site(tmp_path, FILES)
+    assert main(["build", str(site.root), "--quiet", "--no-cache"]) == 0
+    (site.out / MARKER).unlink()  # built by a version that kept the manifest but wrote no marker
+    assert manifest_file(site.root, site.out).is_file()
     assert main(["build", str(site.root), "--quiet", "--no-cache"]) == 0
 
 
