@@ -250,7 +250,7 @@ class Renderer:
         for folder in folders:
             site_files(folder, self.config.root, refused)
         for link, why in refused:
-            self.diagnostics.warning(display_path(link, self.config.root), None, why)
+            self.diagnostics.warning(_link_shown(link, self.config.root), None, why)
         self.env.globals.update(
             # Globals stay the same from build to build (they depend on site.toml and the theme only),
             # so a page's bytes depend on its context alone: what lets rebuilds reuse pages.
@@ -363,6 +363,12 @@ def template_problem(exc: jinja2.TemplateError, config: SiteConfig, template: st
     return TemplateProblem(_relative(path, config), line, str(exc))
 
 
+def _link_shown(link: Path, root: Path) -> str:
+    """A link as messages name it: its folder from the site (not resolved: that is where it leads)."""
+    folder = display_path(link.parent, root)
+    return link.name if folder == "." else f"{folder}/{link.name}"
+
+
 def _relative(path: str, config: SiteConfig) -> str:
     """A template's path as messages show it: from the site folder, or in the bundled theme."""
     return display_path(Path(path), config.root) if Path(path).is_absolute() else path
@@ -394,7 +400,7 @@ def static_outputs(config: SiteConfig, diagnostics: Diagnostics | None = None) -
         if rel not in names:
             outputs.append(Output(rel, path.read_bytes(), path.as_posix()))
     for link, why in refused if diagnostics is not None else ():
-        diagnostics.warning(display_path(link, config.root), None, why)  # type: ignore[union-attr]
+        diagnostics.warning(_link_shown(link, config.root), None, why)  # type: ignore[union-attr]
     return outputs, names
 
 

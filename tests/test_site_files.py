@@ -35,7 +35,7 @@ def test_a_link_loop_in_content_is_skipped_with_a_warning(tmp_path, capsys, cach
     os.symlink("b.md", site.root / "content" / "b.md")  # a file linked to itself
     code, err = build(site, capsys, *cache)
     assert code == 0
-    assert "content/b.md: warning:" in err
+    assert any(line.startswith("content/b.md: warning:") for line in err.splitlines())
     assert site.exists("/2023/06/ke-hou-fu-wu-tui-jin-hui/")
 
 
@@ -48,7 +48,7 @@ def test_a_content_link_leaving_the_site_is_refused(tmp_path, capsys, cache):
     os.symlink("/", site.root / "content" / "root")
     code, err = build(site, capsys, *cache)
     assert code == 0
-    assert "content/p.md: warning:" in err and "outside the site" in err
+    assert any(line.startswith("content/p.md: warning:") for line in err.splitlines()) and "outside the site" in err
     assert "机密" not in "".join(p.read_text(encoding="utf-8", errors="replace")
                                for p in site.out.rglob("*.html"))
 
@@ -73,7 +73,7 @@ def test_a_static_link_leaving_the_site_is_not_published(tmp_path, capsys, where
     os.symlink(secret, link)
     code, err = build(site, capsys)
     assert code == 0
-    assert f"{where}: warning:" in err and "outside the site" in err
+    assert any(line.startswith(f"{where}: warning:") for line in err.splitlines()) and "outside the site" in err
     assert not any("root:x:0:0" in p.read_text(encoding="utf-8", errors="replace")
                    for p in site.out.rglob("*") if p.is_file())
 
@@ -144,7 +144,8 @@ def test_a_template_linked_outside_the_site_is_not_used(tmp_path, capsys):
     os.symlink(secret, site.root / "templates" / "briefing.html")
     code, err = build(site, capsys)
     assert code == 0
-    assert err.count("templates/briefing.html: warning:") == 1 and "outside the site" in err
+    assert [line.startswith("templates/briefing.html: warning:") for line in err.splitlines()].count(True) == 1
+    assert "outside the site" in err
     assert not any("root:x:0:0" in p.read_text(encoding="utf-8", errors="replace")
                    for p in site.out.rglob("*") if p.is_file())
     assert "正文。" in site.page("/2023/06/ke-hou-fu-wu-tui-jin-hui/")
