@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -96,6 +97,14 @@ def _site_config(site: str) -> SiteConfig | None:
     config = load_config(Path(site).resolve(), diagnostics)
     _print_diagnostics(diagnostics, sys.stderr)
     return config
+
+
+def _base_url(text: str) -> str:
+    """--base-url is checked here: a bad one is the command line's mistake, not site.toml's."""
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", text):  # the rule config.py applies to site.toml's
+        raise argparse.ArgumentTypeError(f"must be an absolute http(s) URL such as https://example.gov.cn/wjw/, "
+                                         f"got {text!r}")
+    return text
 
 
 def _date(text: str) -> dt.date:
@@ -287,7 +296,7 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("-o", "--output", help="output folder (default: SITE/public)")
     build_parser.add_argument("--drafts", action="store_true", help="include drafts")
     build_parser.add_argument("--future", action="store_true", help="include future-dated briefings")
-    build_parser.add_argument("--base-url", help="override base_url from site.toml")
+    build_parser.add_argument("--base-url", type=_base_url, help="override base_url from site.toml")
     build_parser.add_argument("--quiet", action="store_true", help="print nothing on success")
     build_parser.add_argument("--profile", action="store_true", help="print the time of each step")
     build_parser.add_argument("--no-cache", action="store_true",
@@ -316,7 +325,7 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser = commands.add_parser("new", help="start a draft briefing from the archetype")
     new_parser.add_argument("title", help="the briefing's title")
     new_parser.add_argument("--date", type=_date, help="YYYY-MM-DD (default: today in the site's time zone)")
-    new_parser.add_argument("--tags", action="append", default=[], help="comma-separated tags, e.g. 双减,课后服务")
+    new_parser.add_argument("--tags", action="append", default=[], help="comma-separated tags, e.g. 政务公开,疫情防控")
     new_parser.add_argument("--lang", help="language of the briefing (default: the site's default language)")
     new_parser.add_argument("--site", default=".", help="site folder (default: .)")
     new_parser.set_defaults(run=cmd_new)

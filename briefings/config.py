@@ -276,7 +276,7 @@ def _parse_tags(
 ) -> Mapping[str, TagConfig]:
     table = raw.get("tags", {})
     if not isinstance(table, dict):
-        error("tags", '`tags` must be a table: [tags."课后服务"] en = "After-school services"')
+        error("tags", '`tags` must be a table of themes: [tags."政务公开"] en = "Open government"')
         return {}
     codes = {lang.code for lang in languages}
     out: dict[str, TagConfig] = {}

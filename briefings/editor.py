@@ -192,7 +192,8 @@ def new_briefing(config: SiteConfig, title: str, *, date: dt.date, tags: Sequenc
         raise EditorError("the title is empty")
     code = normalise_language(lang) if lang else config.default_language
     if code not in config.language_codes:
-        raise EditorError(f"language {lang!r} is not one of the site's languages ({', '.join(config.language_codes)})")
+        raise EditorError(f"language {lang!r} is not one of the site's languages ({', '.join(config.language_codes)}): "
+                          f"add [languages.{code}] to site.toml first")
     tags, notes = tag_notes(config, tags)
     slug = slugify(title)
     front: dict[str, Any] = {"title": title, "date": date, "slug": slug, "draft": True, "tags": tags}

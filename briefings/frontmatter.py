@@ -20,6 +20,25 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
+class _FrontLoader(_Loader):  # type: ignore[misc,valid-type]
+    """The safe loader, with impossible dates (`2026-13-40`) as YAML errors at their line, not ValueError."""
+
+
+class _ImpossibleDate(yaml.constructor.ConstructorError):
+    pass
+
+
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise _ImpossibleDate(None, None, f"{node.value} is not a real date or time ({exc})",
+                              node.start_mark) from None
+
+
+_FrontLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 class FrontMatterError(ValueError):
     def __init__(self, line: int | None, message: str, hint: str | None = None) -> None:
         super().__init__(message)
@@ -63,7 +82,7 @@ def split(text: str) -> Document:
 def _parse_yaml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
     if not raw.strip():
         return {}, {}
-    loader = _Loader(raw)
+    loader = _FrontLoader(raw)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
@@ -71,6 +90,8 @@ def _parse_yaml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if isinstance(exc, _ImpossibleDate):
+            raise FrontMatterError(line, problem, "write it as YYYY-MM-DD, or YYYY-MM-DDTHH:MM") from None
         raise FrontMatterError(line, f"invalid YAML in front matter: {problem}",
                                "check quotes and the indentation of lists") from None
     except yaml.YAMLError as exc:

@@ -167,3 +167,43 @@ def index_letter(text: str) -> str:
             if char.isdigit():
                 return "#"
     return "#"
+
+
+_TONE_MARKS = re.compile("[\u0300-\u036f]")
+
+
+def toneless(syllable: str) -> str:
+    """shuāng → shuang, nǚ → nv: how readers type a syllable on a keyboard."""
+    decomposed = unicodedata.normalize("NFD", syllable.lower()).replace("u\u0308", "v")
+    return _TONE_MARKS.sub("", decomposed)
+
+
+def char_readings(char: str) -> tuple[str, ...]:
+    """Every toneless reading of one Han character, the most common first (行 → xing, hang, heng).
+
+    From pypinyin's character table (no segmentation): microseconds a character, so the
+    search index can read each of the site's characters in all its readings. Remembered
+    like the other readings, so a rebuild after a body edit needs no pypinyin."""
+    def work_out() -> tuple[str, ...]:
+        found = load().pinyin_dict.pinyin_dict.get(ord(char))
+        return tuple(dict.fromkeys(toneless(s) for s in found.split(",") if s)) if found else ()
+
+    return _reading("c", char, work_out)
+
+
+@cache
+def _phrases() -> dict[str, list[list[str]]]:
+    load()
+    from pypinyin.phrases_dict import phrases_dict
+
+    return phrases_dict  # type: ignore[no-any-return]
+
+
+def pair_reading(pair: str) -> tuple[str, ...] | None:
+    """The reading pypinyin's phrase table gives two characters together (银行 → yin, hang),
+    or None if they are not a phrase there. A dictionary look-up, not a segmentation."""
+    def work_out() -> tuple[str, ...]:
+        found = _phrases().get(pair)
+        return tuple(toneless(item[0]) for item in found) if found and len(found) == 2 else ()
+
+    return _reading("p", pair, work_out) or None

@@ -432,11 +432,13 @@ def search_examples(config: SiteConfig) -> dict[str, dict[str, str]]:
     for tag in list(config.tags.values())[:1]:
         for code in config.language_codes:
             name = tag.name if code == config.default_language else tag.translations.get(code, "")
+            # 'tag:Open government' would filter by 'Open' and search for 'government'
+            tag_query = f'"{name}"' if any(c.isspace() for c in name) else name
             if name and HAN_RUN.search(tag.name):
-                out[code] = {"word": name, "tag": name, "pinyin": "".join(han_syllables(tag.name)),
+                out[code] = {"word": name, "tag": tag_query, "pinyin": "".join(han_syllables(tag.name)),
                              "initials": initials(tag.name)}
             elif name:
-                out[code] = {"word": name, "tag": name, "pinyin": name, "initials": name}
+                out[code] = {"word": name, "tag": tag_query, "pinyin": name, "initials": name}
     return out
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "briefings"
 OWNERS = {
     "pypinyin": {"pinyin.py"},
+    "opencc": {"search/fold.py"},
     "yaml": {"frontmatter.py", "importer/draft.py"},
     "mammoth": {"importer/word.py"},
     "markdown_it": {"markdown.py", "markdown_cjk.py"},

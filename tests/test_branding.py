@@ -154,6 +154,8 @@ def test_search_examples_come_from_the_site_s_own_tags(tmp_path):
     site.assert_page("/", 'placeholder="搜索：健康促进 / jkcj"')
     site.assert_page("/search/", "如 健康促进、jiankangcujin、jkcj；可加 tag:健康促进")
     site.assert_page("/en/", 'placeholder="Search: Health promotion"')
+    # A name with a space is quoted in the hint, as the query syntax needs: tag:"Health promotion".
+    site.assert_page("/en/search/", "narrow with tag:&#34;Health promotion&#34; year:2024.")
     bare = make_site(tmp_path / "bare", "-- content/a.md --\n---\ntitle: 会\ndate: 2024-01-01\n---\n正文。\n")
     assert bare.build().ok
     bare.assert_page("/", 'placeholder="搜索简报"')

@@ -116,7 +116,8 @@ def test_site_archetype_wins_over_the_theme_and_our_keys_win_over_it(tmp_path):
 def test_unknown_language_and_bad_date(tmp_path, capsys):
     site = make_site(tmp_path, "")
     assert main(["new", "会议", "--lang", "fr", "--site", str(site.root)]) == 1
-    assert capsys.readouterr().err == "error: language 'fr' is not one of the site's languages (zh)\n"
+    assert capsys.readouterr().err == ("error: language 'fr' is not one of the site's languages (zh): "
+                                       "add [languages.fr] to site.toml first\n")
     with pytest.raises(SystemExit) as exit_:
         main(["new", "会议", "--date", "6月15日", "--site", str(site.root)])
     assert exit_.value.code == 2

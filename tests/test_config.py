@@ -50,3 +50,10 @@ def test_tag_vocabulary_with_translations_and_aliases(tmp_path):
 def test_invalid_toml_names_the_line(tmp_path):
     config, messages = config_from(tmp_path, 'title = "简报"\nbase_url = \n')
     assert config is None and messages[0].startswith("site.toml:2: error: invalid TOML")
+
+
+def test_tags_written_as_a_list_says_how_to_write_the_vocabulary_without_another_office_s_words(tmp_path):
+    config, messages = config_from(tmp_path, 'title = "简报"\ntags = ["政务公开", "疫情防控"]\n')
+    assert config is None
+    assert messages == ['site.toml:2: error: `tags` must be a table of themes: '
+                        '[tags."政务公开"] en = "Open government"']

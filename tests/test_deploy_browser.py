@@ -161,3 +161,35 @@ def test_the_branded_site_is_valid_html_and_axe_clean(branded: Path, chromium) -
                 violations = page.evaluate(AXE_RUN)
                 assert not violations, (path, scheme, json.dumps(violations, ensure_ascii=False))
         page.close()
+
+
+def test_paragraphs_are_indented_but_not_a_loose_list_s_items(branded: Path, chromium) -> None:
+    """Chinese paragraphs open two characters in; the points of a loose list (what `import` makes of
+    '1. …' lines) stay beside their numbers."""
+    [briefing] = (branded / "content" / "2026").glob("*-ben-zhan-kai-tong.md")
+    briefing.write_text(briefing.read_text("utf-8")
+                        + "\n1. 加快新院区建设；\n\n2. 推进医养结合试点。\n\n> 会议要求抓好落实。\n", encoding="utf-8")
+    assert build(branded, branded / "public").ok
+    with serve_folder(branded / "public", "/wjw/") as base:
+        page = chromium.new_page(viewport={"width": 390, "height": 900})
+        page.goto(base + BRIEFING)
+        indent = "p => getComputedStyle(p).textIndent"
+        assert page.eval_on_selector(".body > p", indent) != "0px"
+        assert page.eval_on_selector_all(".body li > p", f"ps => ps.map({indent})") == ["0px", "0px"]
+        assert page.eval_on_selector(".body blockquote p", indent) == "0px"
+        page.close()
+
+
+def test_the_table_of_contents_adds_no_numbers_to_headings_that_have_their_own(branded: Path, chromium) -> None:
+    [briefing] = (branded / "content" / "2026").glob("*-ben-zhan-kai-tong.md")
+    briefing.write_text(briefing.read_text("utf-8") + "\n## 一、传达学习\n\n正文。\n\n### （一）抓好落实\n\n正文。\n\n"
+                        "## 二、研究部署\n\n正文。\n", encoding="utf-8")
+    assert build(branded, branded / "public").ok
+    with serve_folder(branded / "public", "/wjw/") as base:
+        page = chromium.new_page(viewport={"width": 390, "height": 900})
+        page.goto(base + BRIEFING)
+        items = page.locator(".toc li")
+        assert items.all_inner_texts()[-3:] == ["一、传达学习", "（一）抓好落实", "二、研究部署"]
+        styles = page.eval_on_selector_all(".toc li", "lis => lis.map(li => getComputedStyle(li).listStyleType)")
+        assert set(styles) == {"none"}
+        page.close()

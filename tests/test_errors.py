@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sitebuilder import make_site
 
 from briefings.cli import main
@@ -162,3 +163,21 @@ User-agent: *
     result = site.build()
     assert not result.ok
     assert any(m.startswith("static/robots.txt: error:") and "both write robots.txt" in m for m in site.messages())
+
+
+@pytest.mark.parametrize("url", ["example.gov.cn", "example.gov.cn/wjw/", "ftp://example.gov.cn/", "https://"])
+def test_a_bad_base_url_on_the_command_line_is_a_usage_error_not_site_toml_s(tmp_path, capsys, url):
+    site = make_site(tmp_path, GOOD)
+    with pytest.raises(SystemExit) as exit_:
+        main(["build", str(site.root), "--base-url", url])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert ("argument --base-url: must be an absolute http(s) URL such as https://example.gov.cn/wjw/, "
+            f"got {url!r}") in err
+    assert "site.toml" not in err and not (site.root / "public").exists()
+
+
+def test_a_good_base_url_on_the_command_line_is_used(tmp_path, capsys):
+    site = make_site(tmp_path, GOOD)
+    assert main(["build", str(site.root), "--base-url", "https://example.gov.cn/wjw", "--quiet"]) == 0
+    assert 'href="/wjw/' in (site.root / "public" / "index.html").read_text("utf-8")

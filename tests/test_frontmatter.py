@@ -69,3 +69,23 @@ def test_yaml_nested_too_deep_is_an_error_or_held():
         assert exc.line == 3
     else:
         assert doc.front["title"] == "a"
+
+
+@pytest.mark.parametrize("value,reason", [
+    ("2026-13-40", "month must be in 1..12"),
+    ("2026-02-30", "day is out of range for month"),
+    ("2026-06-15T25:00:00", "hour must be in 0..23"),
+    ("2026-06-15 09:61:00+08:00", "minute must be in 0..59"),
+])
+def test_an_impossible_date_is_an_error_at_its_line_not_a_crash(value, reason):
+    with pytest.raises(FrontMatterError) as info:
+        split(f"---\ntitle: x\ndate: {value}\ntags: [a]\n---\n正文\n")
+    assert info.value.line == 3
+    assert info.value.message == f"{value} is not a real date or time ({reason})"
+    assert info.value.hint == "write it as YYYY-MM-DD, or YYYY-MM-DDTHH:MM"
+
+
+def test_real_dates_still_parse_with_the_safe_loader():
+    doc = split("---\ndate: 2024-02-29\nat: 2024-02-29T23:59:59+08:00\nn: 1\n---\n")
+    assert doc.front["date"] == dt.date(2024, 2, 29)
+    assert doc.front["at"].hour == 23 and doc.front["n"] == 1

@@ -50,6 +50,24 @@ def test_numbered_points_become_a_list_and_first_second_points_paragraphs() -> N
     assert "会议强调：\n\n第一，要加快进度。\n\n第二，要守牢底线。\n" in result
 
 
+@pytest.mark.parametrize("number", ["1. ", "1.", "1．", "1、", "<b>1. "])
+def test_points_numbered_with_a_plain_full_stop_and_space_are_a_list_too(number: str) -> None:
+    """'1. ' is how people type it in Word; the block is escaped against Markdown before it is read."""
+    second = number.replace("1", "2")
+    close = "</b>" if number.startswith("<b>") else ""
+    result = body(f"{OPENING}\n一、部署工作\n{number}加快新院区建设{close}；\n{second}推进医养结合试点{close}。\n"
+                  "会议要求抓好落实。")
+    b = "**" if close else ""  # bold takes the point's stop inside, as everywhere
+    assert f"\n\n1. {b}加快新院区建设；{b}\n\n2. {b}推进医养结合试点。{b}\n\n会议要求抓好落实。\n" in result
+    assert "\\1" not in result and "\\2" not in result
+
+
+def test_numbered_lines_after_a_run_on_item_stay_a_list_not_glued_into_it() -> None:
+    result = body(f"{OPENING}\n会议部署了以下工作：\n1. 加快新院区建设；\n2. 推进医养结合试点。\n会议要求抓好落实。")
+    assert "## 部署了以下工作\n\n会议部署了以下工作：\n\n1. 加快新院区建设；\n\n2. 推进医养结合试点。\n\n" \
+           "会议要求抓好落实。\n" in result
+
+
 def test_a_number_in_a_sentence_is_not_a_list() -> None:
     assert body(f"{OPENING}\n1.5亿元用于校舍改造。").endswith("\n\n1.5亿元用于校舍改造。\n")
 
@@ -68,6 +86,25 @@ def test_page_furniture_goes_and_its_date_and_source_stay() -> None:
     assert result.fields.source == "区教育局"
     assert result.body == f"{OPENING}\n"
     assert "the page was published on 2024-09-13; date 2024-09-12 is the meeting's, from the opening" in result.notes
+
+
+@pytest.mark.parametrize("menu", [
+    '<a href="/">首页</a> <a href="/zwgk/">政务公开</a> <a href="/hdjl/">互动交流</a>',
+    '<img src="/images/logo.png" alt="某区卫健委"> <a href="/">网站首页</a> <a href="/gzdt/">工作动态</a>',
+    "首页 政务公开",
+])
+def test_a_short_header_menu_from_the_home_page_is_furniture(menu: str) -> None:
+    """Three links are a menu too when the first is the home page; its words suggest no tags."""
+    result = import_text(f"<html><body><div class='top'>{menu}</div><h1>区卫健委召开局务会</h1>"
+                         f"<div class='content'><p>{OPENING}</p></div></body></html>", year=2024,
+                         vocabulary=["政务公开", "工作动态"])
+    assert result.body == f"{OPENING}\n"
+    assert result.fields.tags == []
+
+
+def test_a_sentence_that_begins_with_the_words_home_page_is_kept() -> None:
+    # Kept (typography then drops the spaces between Hanzi): a comma makes it a sentence, not a menu.
+    assert body(f"{OPENING}\n首页 改版 工作 已完成，").endswith("\n\n首页改版工作已完成，\n")
 
 
 def test_a_pasted_page_starting_with_the_site_name_takes_the_next_line_as_title() -> None:
@@ -156,3 +193,13 @@ def test_bold_written_as_a_style_is_bold() -> None:
     page = (f"<h1>区教育局召开局务会</h1><p>{OPENING}</p><p><span style='FONT-WEIGHT: bold'>要压实责任。</span>"
             "<span style='color:red'>全面排查</span>。<font style='font-weight:700'><b>要</b>抓好落实。</font></p>")
     assert import_text(page, year=2024).body.endswith("\n**要压实责任。**全面排查。**要抓好落实。**\n")
+
+
+@pytest.mark.parametrize(("furniture", "note"), [
+    ("【打印本页】【关闭窗口】\n", "page furniture dropped (1 line): 【打印本页】【关闭窗口】"),
+    ("分享到：微信\n上一篇：某某\n", "page furniture dropped (2 lines): 分享到：微信 / 上一篇：某某"),
+    ("分享到\n上一篇：甲\n下一篇：乙\n【打印】\n版权所有\n",
+     "page furniture dropped (5 lines): 分享到 / 上一篇：甲 / 下一篇：乙 / 【打印】 / …"),
+])
+def test_the_dropped_furniture_is_listed_for_review(furniture: str, note: str) -> None:
+    assert note in import_text(f"区教育局召开局务会\n{OPENING}\n{furniture}", year=2024).notes

@@ -169,3 +169,34 @@ def test_odd_attendee_names_are_noted() -> None:
 def test_markdown_characters_in_the_source_are_escaped() -> None:
     result = import_text("6月1日，局长张荷红主持召开局务会。会议听取*重点*工作`汇报`。", year=2023)
     assert "会议听取\\*重点\\*工作\\`汇报\\`。" in result.markdown
+
+
+@pytest.mark.parametrize(("opening", "names"), [
+    ("委领导班子成员出席，各科室负责人列席。", []),
+    ("局党组班子成员出席。", []),
+    ("局领导班子成员赵小丁、齐晓兵同志出席。", ["赵小丁", "齐晓兵"]),
+    ("班子成员李红出席。", ["李红"]),
+    ("局领导赵小丁、齐晓兵出席。", ["赵小丁", "齐晓兵"]),
+])
+def test_attendees_written_as_the_leadership_team_are_no_name(opening: str, names: list[str]) -> None:
+    """'班子成员' (the leadership team) is four Hanzi like a name; it must not become an attendee."""
+    result = import_text(f"6月1日，局长张荷红主持召开局务会。{opening}会议听取汇报。", year=2023)
+    assert result.fields.attendees == names
+    assert any("names no one: add attendees by hand" in n for n in result.notes) == (names == [])
+
+
+@pytest.mark.parametrize(("opening", "chair"), [
+    ("11月19日下午，区卫健委召开安全生产专题会议。委党委副书记张丽主持会议。", "张丽"),
+    ("9月4日下午，区卫健委召开医疗质量安全管理委员会会议。委副主任陈华主持。", "陈华"),
+    ("9月4日下午，区卫健委召开会议，会议由副主任陈华同志主持。", "陈华"),
+    ("9月4日下午，区卫健委召开会议，各单位积极支持。", None),
+])
+def test_a_chair_named_in_a_sentence_of_its_own_is_found(opening: str, chair: str | None) -> None:
+    """Web pages often write '…召开…会议。…张丽主持会议。' rather than '…张丽主持召开…'."""
+    result = import_text(f"{opening}会议听取汇报。", year=2024)
+    assert result.fields.chair == chair and result.fields.meeting is None
+    if chair:
+        assert (f"chair {chair} from '…{chair}主持…'; no '…主持召开…' in the opening: add meeting by hand"
+                in result.notes)
+    else:
+        assert "no '…主持召开…' in the opening: add meeting and chair by hand" in result.notes

@@ -21,13 +21,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sitebuilder import make_site
 from test_incremental import files_of
-from test_record import sampled_every_fifth  # noqa: F401  (a fixture)
 
 from briefings.content import is_briefing_path
 from briefings.pipeline import BuildResult, build
@@ -496,7 +494,6 @@ def errors_of(result: BuildResult) -> list[str]:
     return sorted(d.format() for d in result.diagnostics.errors)
 
 
-@pytest.mark.usefixtures("sampled_every_fifth")  # body edits the lexicon does not read patch the search index
 def test_any_sequence_of_edits_builds_with_the_cache_what_a_cold_build_publishes():
     run_state_machine_as_test(EditsThenBuilds, settings=settings(
         max_examples=5, stateful_step_count=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]))

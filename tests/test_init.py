@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -104,7 +105,12 @@ def test_an_init_ed_site_checks_clean(tmp_path, capsys):
 def installed(tmp_path_factory) -> Path:
     """This package as a wheel (made once a session), installed into a folder of its own."""
     wheels = tmp_path_factory.mktemp("wheel")
-    made = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+    # From a copy without build/: setuptools keeps build/lib between builds, so a module a
+    # wheel no longer lists would still be in it from an earlier build, and the test pass.
+    source = tmp_path_factory.mktemp("source") / "briefings"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", "build", "*.egg-info", "node_modules", "public", ".briefings-cache", "__pycache__", "test-artifacts"))
+    made = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                           capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"cannot build a wheel here: {made.stderr.strip()[-300:]}")
@@ -134,6 +140,36 @@ def test_installed_package_inits_and_builds_far_from_the_repository(installed, t
     public = work / "site" / "public"
     assert (public / "index.html").is_file() and (public / "about" / "index.html").is_file()
     assert list((public / "static").glob("site.*.css")) and (public / "search" / "entry.json").is_file()
+
+
+def test_the_wheel_holds_every_module_and_theme_file_of_the_tree(installed):
+    """A sub-package left out of pyproject's list installs without error and fails only when used."""
+    tree = {p.relative_to(REPO).as_posix() for p in (REPO / "briefings").rglob("*.py")}
+    wheel = {p.relative_to(installed).as_posix() for p in (installed / "briefings").rglob("*.py")}
+    assert tree - wheel == set()
+    theme = {p.relative_to(REPO / "themes" / "default").as_posix()
+             for p in (REPO / "themes" / "default").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    packaged = {p.relative_to(installed / "briefings_theme_default").as_posix()
+                for p in (installed / "briefings_theme_default").rglob("*") if p.is_file()}
+    assert theme - packaged == set()
+
+
+def test_installed_package_imports_a_pasted_summary(installed, tmp_path):
+    work = tmp_path / "empty"
+    work.mkdir()
+    (work / "summary.txt").write_bytes("区卫健委召开主任办公会\n\n9月4日下午，区卫健委召开主任办公会。\n".encode("gbk"))
+    env = {**os.environ, "PYTHONPATH": str(installed), "PYTHONSAFEPATH": "1"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "briefings", *args], cwd=work, env=env,
+                              capture_output=True, text=True)
+
+    assert run("init", "site").returncode == 0
+    imported = run("import", "summary.txt", "--date", "2024-09-04", "--site", "site")
+    assert imported.returncode == 0, imported.stderr
+    assert "Traceback" not in imported.stderr
+    draft = next((work / "site" / "content").rglob("2024-09-04-*.md"))
+    assert "title: 区卫健委召开主任办公会" in draft.read_text("utf-8")
 
 
 @pytest.mark.parametrize("langs", ["zh", "en", "en,zh", "zh,en"])

@@ -121,17 +121,7 @@ def test_no_cache_ignores_the_record(tmp_path):
     assert os.stat(out).st_ino != stamp  # published again
 
 
-@pytest.fixture
-def sampled_every_fifth(monkeypatch):
-    """The lexicon reads every fifth body (not every one, as it does below 800 briefings), so
-    most body edits leave it alone and the index can be patched."""
-    from briefings.search import index, patch
-
-    monkeypatch.setattr(index, "LEXICON_SAMPLE", 5)
-    monkeypatch.setattr(patch, "LEXICON_SAMPLE", 5)
-
-
-def test_a_body_edit_renders_its_page_and_feeds_and_patches_the_index(tmp_path, monkeypatch, sampled_every_fifth):
+def test_a_body_edit_renders_its_page_and_feeds_and_patches_the_index(tmp_path, monkeypatch):
     site = make_site(tmp_path, many(25))
     out = tmp_path / "public"
     assert build(site.root, out, cache=True).ok
@@ -160,7 +150,7 @@ def test_a_body_edit_renders_its_page_and_feeds_and_patches_the_index(tmp_path, 
 
 
 @pytest.mark.parametrize("edit", ["title", "tags", "new briefing", "deleted briefing", "slug"])
-def test_edits_beyond_the_body_build_every_page_and_match_a_cold_build(tmp_path, edit, sampled_every_fifth):
+def test_edits_beyond_the_body_build_every_page_and_match_a_cold_build(tmp_path, edit):
     site = make_site(tmp_path, many(25))
     out, reference = tmp_path / "public", tmp_path / "reference"
     assert build(site.root, out, cache=True).ok
@@ -185,8 +175,7 @@ def test_edits_beyond_the_body_build_every_page_and_match_a_cold_build(tmp_path,
 
 
 @pytest.mark.parametrize("also_edited", [False, True])
-def test_a_file_touched_but_unchanged_is_built_from_the_cache_like_any_other(tmp_path, also_edited,
-                                                                             sampled_every_fifth):
+def test_a_file_touched_but_unchanged_is_built_from_the_cache_like_any_other(tmp_path, also_edited):
     """``chmod`` or a save without edits changes a file's stamps, not its bytes: the cache has
     it (without its body), and its page is rendered all the same."""
     site = make_site(tmp_path, many(25))
@@ -202,9 +191,13 @@ def test_a_file_touched_but_unchanged_is_built_from_the_cache_like_any_other(tmp
     assert files_of(out) == files_of(tmp_path / "reference")
 
 
-def test_a_body_edit_the_index_cannot_patch_builds_the_index_from_every_body(tmp_path, sampled_every_fifth):
-    """Changed headings reach the lexicon: the index is built again, from bodies the build
-    had not loaded (it renders the edited page and its feeds only)."""
+def test_a_body_edit_the_index_cannot_patch_builds_the_index_from_every_body(tmp_path, monkeypatch):
+    """An edit the index cannot be patched for (here every edit: as if each moved the length
+    of too many others) builds it again, from bodies the build had not loaded (it renders the
+    edited page and its feeds only)."""
+    from briefings.search import patch
+
+    monkeypatch.setattr(patch, "MAX_REWEIGHED", -1)
     site = make_site(tmp_path, many(25))
     out, reference = tmp_path / "public", tmp_path / "reference"
     assert build(site.root, out, cache=True).ok
@@ -216,7 +209,7 @@ def test_a_body_edit_the_index_cannot_patch_builds_the_index_from_every_body(tmp
     assert files_of(out) == files_of(reference)
 
 
-def test_bodies_another_build_replaced_are_parsed_again(tmp_path, sampled_every_fifth):
+def test_bodies_another_build_replaced_are_parsed_again(tmp_path):
     """Two builds of one site at once: one saves the parse cache while the other has read
     only the briefings of it, not their bodies. The other parses what it lost, and never
     saves a briefing without its body."""
@@ -279,7 +272,7 @@ def test_a_build_that_finds_bodies_lost_parses_their_files_again(tmp_path, monke
     assert files_of(out) == published
 
 
-def test_the_published_version_decides_what_a_body_edit_is(tmp_path, sampled_every_fifth):
+def test_the_published_version_decides_what_a_body_edit_is(tmp_path):
     """A build that failed parsed a new title into the cache; a later body edit of that file
     must not be patched against the unpublished title."""
     site = make_site(tmp_path, many(25))
@@ -322,7 +315,7 @@ def test_files_the_build_never_reads_change_nothing(tmp_path):
     assert build(site.root, out, cache=True).up_to_date
 
 
-def test_a_briefing_linked_from_elsewhere_in_the_site_follows_its_target(tmp_path, sampled_every_fifth):
+def test_a_briefing_linked_from_elsewhere_in_the_site_follows_its_target(tmp_path):
     site = make_site(tmp_path, many(25))
     out, reference = tmp_path / "public", tmp_path / "reference"
     shared = site.root / "shared"
@@ -338,7 +331,7 @@ def test_a_briefing_linked_from_elsewhere_in_the_site_follows_its_target(tmp_pat
     assert "内容7，改过" in (out / "2023/03/di-7-ci-hui-yi/index.html").read_text(encoding="utf-8")
 
 
-def test_a_body_edit_needs_no_pypinyin_the_readings_are_cached(tmp_path, monkeypatch, sampled_every_fifth):
+def test_a_body_edit_needs_no_pypinyin_the_readings_are_cached(tmp_path, monkeypatch):
     """Loading pypinyin's dictionaries costs 0.75 s: a rebuild that re-reads a title, headings and
     tags read before takes their readings from the cache instead."""
     from briefings import pinyin
@@ -400,8 +393,8 @@ def test_a_template_error_in_a_worker_leaves_the_published_folder_as_it_was(tmp_
 def test_the_stored_search_index_rewrites_only_the_groups_an_edit_changed(tmp_path):
     def index(fragments: list[bytes]) -> SearchIndex:
         return SearchIndex(base_path="", shards=[b"shard %d" % n for n in range(7)], shard_sizes=[7] * 7,
-                           fragments=fragments, lexicon={}, lexicon_mask="0", syllables=b"", facets=b"",
-                           urls=[], lengths=[], char_df={}, char_readings={})
+                           fragments=fragments, pairs={}, pair_mask="0", syllables=b"", fold=b"", facets=b"",
+                           urls=[], lengths=[], char_df={})
 
     fragments = [b"fragment %d" % n for n in range(250)]  # in 84 groups of 3 (index.MAX_GROUPS)
     save_search(tmp_path, "key", index(fragments))

@@ -396,7 +396,9 @@ def test_pinyin_and_initials_find_what_the_characters_find(reader: Reader, site:
     by_characters = first_links(word)
     results = reader.search(site, query)
     assert hrefs(results) == by_characters
-    assert all(word in r["marks"] or word in r["tags"] for r in results), "the word read is highlighted"
+    # a syllable being typed (kehouf) is read as far as it goes: 课后服, the start of the word
+    read = word[:3] if query == "kehouf" else word
+    assert all(read in r["marks"] or word in r["tags"] for r in results), "the word read is highlighted"
     assert hrefs(reader.type(query, by_characters)) == by_characters
 
 

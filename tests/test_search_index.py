@@ -1,4 +1,4 @@
-"""The search index: file layout, shard records, determinism, lexicon readings, and the
+"""The search index: file layout, shard records, determinism, pair readings, and the
 browser's reader (search-core.mjs, run by node) finding what readers type."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from briefings.model import Briefing, Section
 from briefings.search import build_search_index
 from briefings.search.encode import decode_varints, shard_of
 from briefings.search.index import is_index_file
-from briefings.search.lexicon import closed_ngrams, count_ngrams, reading, shard_key
+from briefings.search.pairs import pair_entry
+from briefings.search.stem import stem
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -73,14 +74,14 @@ def entry(files: dict[str, bytes]) -> dict:
 
 
 def read(files: dict[str, bytes], kind: str, name: str = "") -> bytes:
-    """A file found the way search-core.mjs finds it: 'syllables', 'facets', a lexicon key,
+    """A file found the way search-core.mjs finds it: 'syllables', 'fold', 'facets', a pair key ('p'),
     or a shard or fragment ('t' or 'f' and its number) through its group in the entry."""
     e = entry(files)
     if kind in ("t", "f"):
         grouping = e["terms" if kind == "t" else "frag"]
         path = f"search/{kind}/{grouping['groups'][int(name) // grouping['size']]}/{name}.bin"
-    elif kind == "l":
-        path = f"search/l/{e['files']['lexicon']}/{name}.bin"
+    elif kind == "p":
+        path = f"search/p/{e['files']['pairs'][name[0]]}/{name}.bin"
     else:
         path = f"search/{kind}/{e['files'][kind]}.bin"
     return gzip.decompress(files[path])
@@ -108,16 +109,17 @@ def postings(files: dict[str, bytes], term: str) -> tuple[list[int], bytes] | No
 
 def test_layout_entry_names_every_file_and_all_is_under_search(files: dict[str, bytes]) -> None:
     e = entry(files)
-    assert set(e) == {"v", "docs", "shards", "lex", "files", "terms", "frag"} and e["docs"] == 5
+    assert set(e) == {"v", "docs", "shards", "pairs", "files", "terms", "frag"} and e["docs"] == 5
     assert all(path.startswith("search/") for path in files)
     size, groups = e["frag"]["size"], e["frag"]["groups"]
     fragments = {f"search/f/{groups[n // size]}/{n}.bin" for n in range(5)}
     assert {p for p in files if p.startswith("search/f/")} == fragments
     shards = [p for p in files if p.startswith("search/t/")]
     assert len(shards) == e["shards"] and {p.split("/")[2] for p in shards} == set(e["terms"]["groups"])
-    assert {p for p in files if not p.startswith(("search/f/", "search/t/", "search/l/"))} == {
+    assert {p for p in files if not p.startswith(("search/f/", "search/t/", "search/p/"))} == {
         "search/entry.json", f"search/syllables/{e['files']['syllables']}.bin",
-        f"search/facets/{e['files']['facets']}.bin"}
+        f"search/fold/{e['files']['fold']}.bin", f"search/facets/{e['files']['facets']}.bin"}
+    assert {p.split("/")[2] for p in files if p.startswith("search/p/")} == set(e["files"]["pairs"].values())
     assert all(is_index_file(path) for path in files)
     for path, data in files.items():
         if path.endswith(".bin"):
@@ -141,7 +143,7 @@ def test_postings_are_in_the_hashed_shard_with_impacts_and_filters(files: dict[s
     assert postings(files, "#meeting:局长办公会")[0] == [1]
     assert postings(files, "#year:2023")[0] == [0, 1, 2, 3, 4]
     assert postings(files, "#lang:en")[0] == [3]
-    assert postings(files, "campus")[0] == [3]
+    assert postings(files, stem("campus"))[0] == [3]  # stored as its stem (campu)
     assert postings(files, "后服")[0] == [0]  # 课后</b> "引号" 服务 has no pair 后服
     assert postings(files, "不存在") is None
 
@@ -175,25 +177,28 @@ def test_same_bytes_whatever_the_hash_seed() -> None:
     assert len(digests) == 1
 
 
-def test_lexicon_has_phrase_readings_and_heteronyms(files: dict[str, bytes]) -> None:
-    assert reading("银行") == ("yin", "hang")
-    assert reading("会计") == ("kuai", "ji")
-    assert reading("课后服务") == ("ke", "hou", "fu", "wu")
-    assert reading("课A") is None
-    assert shard_key(("ke", "hou", "fu", "wu")) == "kh"
-    yh = json.loads(read(files, "l", "yh"))
-    assert ["银行", "yin hang"] in [entry[:2] for entry in yh]
-    kh = json.loads(read(files, "l", "kh"))
-    assert kh[0][:2] == ["课后服务", "ke hou fu wu"]  # a tag: ranked first
+def test_every_pair_of_the_site_is_filed_under_all_its_readings(files: dict[str, bytes]) -> None:
+    # 行: xing, hang, heng; filed by first letters and by two letters and one
+    assert pair_entry("银行", 2) == (["银行", 2, 0, "yin hang"], {"yx", "yh", "yi-x", "yi-h"})
+    assert pair_entry("校园", 1, named=True)[0] == ["校园", 1, 1]  # main readings: no phrase reading needed
+    # 银行 is in one briefing (its tag, a heading, its body): filed under yh and yx
+    for key in ("yh", "yx", "yi-h"):
+        assert ["银行", 1, 1, "yin hang"] in json.loads(read(files, "p", key))  # a tag: named
+    # a pair seen once, in a body, is there too: every word a reader can see
+    assert ["核算", 1, 0] in json.loads(read(files, "p", "hs"))
+    kh = json.loads(read(files, "p", "kh"))
+    assert kh[0] == ["课后", 2, 1], "most briefings first"
     syllables = json.loads(read(files, "syllables"))
-    assert "行" in syllables["hang"] and "行" in syllables["xing"]
+    assert "行" in syllables["main"]["xing"] and "行" in syllables["alt"]["hang"]
+    prefixes = sorted({s[:2] for table in ("main", "alt") for s in syllables[table]})
+    bit = prefixes.index("yi") * 26 + ord("h") - 97
+    assert int(syllables["keys"], 16) >> bit & 1, "the bitmap says yi-h exists"
 
 
-def test_closed_ngrams_keep_words_and_drop_fragments_of_them() -> None:
-    counts = count_ngrams(["丰富课后服务内容", "课后服务工作", "提升课后服务水平", "课后服务质量"])
-    kept = closed_ngrams(counts)
-    assert "课后服务" in kept and "课后服" not in kept and "后服务" not in kept
-    assert counts["课后服务"] == 4
+def test_the_browser_gets_the_fold_pairs_of_the_sites_characters(files: dict[str, bytes]) -> None:
+    fold = json.loads(read(files, "fold"))
+    assert fold["課"] == "课" and fold["銀"] == "银"
+    assert all(simple in "".join(json.loads(read(files, "syllables"))["main"].values()) for simple in fold.values())
 
 
 def test_facets_list_filters_with_counts(files: dict[str, bytes]) -> None:
@@ -229,11 +234,13 @@ def replay(files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.parametrize("query", [
     "课后服务", '"课后服务"', "kehoufuwu", "ke hou fu wu", "khfw", "课后fw", "kehouf", "KeHouFuWu",
+    "課後服務", "kehou服务", "课后fuwu",
 ])
 def test_browser_finds_after_school_services_first(replay, query: str) -> None:
     (result,) = replay(query)
     assert result["top"][0]["url"] == "/briefings/2023/06/b1/#chuan-da-xue-xi"
-    assert "<课后服务>" in result["top"][0]["snippet"]
+    # kehouf is 课后服 while the last syllable is being typed
+    assert ("<课后服>" if query == "kehouf" else "<课后服务>") in result["top"][0]["snippet"]
 
 
 def test_browser_quoted_phrase_must_occur_exactly(replay) -> None:
@@ -245,7 +252,7 @@ def test_browser_quoted_phrase_must_occur_exactly(replay) -> None:
 
 def test_browser_pinyin_offers_choices_and_tone_marks_work(replay) -> None:
     sj, tones, bank = replay("sj", "shuāngjiǎn", "yinhang")
-    assert sj["parts"][0]["choices"][:2] == ["双减", "书记"]
+    assert sj["parts"][0]["choices"][:2] == ["双减", "书记"]  # a tag first, then the most briefings
     assert tones["parts"][0]["text"] == "双减" and tones["total"] == 2
     assert bank["parts"][0]["text"] == "银行" and bank["top"][0]["url"].endswith("/b2/#yin-hang")
 
@@ -267,6 +274,7 @@ def test_browser_sees_hostile_text_as_text(replay) -> None:
 
 def test_index_files_are_told_from_a_site_s_own_files_under_search() -> None:
     assert is_index_file("search/entry.json") and is_index_file("search/t/0123456789ab/0.bin")
-    assert is_index_file("search/f/0123456789ab/12.bin") and is_index_file("search/l/0123456789ab/kh.bin")
+    assert is_index_file("search/f/0123456789ab/12.bin") and is_index_file("search/p/0123456789ab/kh.bin")
+    assert is_index_file("search/fold/0123456789ab.bin") and is_index_file("search/p/0123456789ab/zh-q.bin")
     assert is_index_file("search/facets/0123456789ab.bin")
     assert not is_index_file("search/index.html") and not is_index_file("search/cafe/logo.png")

@@ -8,7 +8,6 @@ from test_incremental import touch
 
 from briefings.pipeline import build
 from briefings.search import index as index_module
-from briefings.search import patch as patch_module
 from briefings.search.index import build_index
 from briefings.search.patch import patch_index
 
@@ -43,13 +42,6 @@ def corpus(n: int) -> str:
     return "".join(files)
 
 
-@pytest.fixture
-def small_sample(monkeypatch):
-    # The lexicon samples every (n // LEXICON_SAMPLE)-th body: with 60 briefings and 400, all of them.
-    monkeypatch.setattr(index_module, "LEXICON_SAMPLE", 6)
-    monkeypatch.setattr(patch_module, "LEXICON_SAMPLE", 6)
-
-
 def briefings_of(root):
     result = build(root, write=False)
     assert result.ok, [d.format() for d in result.diagnostics]
@@ -65,7 +57,7 @@ EDITS = {
 
 
 @pytest.mark.parametrize("edit", EDITS)
-def test_a_patched_index_is_the_cold_index(tmp_path, small_sample, edit):
+def test_a_patched_index_is_the_cold_index(tmp_path, edit):
     site = make_site(tmp_path, corpus(60), config=CONFIG)
     before = briefings_of(site.root)
     index = build_index(before, base_path="")
@@ -86,18 +78,16 @@ def test_a_patched_index_is_the_cold_index(tmp_path, small_sample, edit):
     assert patched_some >= (1 if edit == "much longer" else 4)
 
 
-def test_what_the_lexicon_or_the_lists_read_is_not_patched(tmp_path, small_sample):
+def test_what_the_lists_read_is_not_patched(tmp_path):
     site = make_site(tmp_path, corpus(60), config=CONFIG)
     before = briefings_of(site.root)
     index = build_index(before, base_path="")
     path = site.root / "content" / "014.md"
-    touch(path, path.read_text(encoding="utf-8").replace("## 下一步工作", "## 新的标题"))
-    assert patch_index(index, before, briefings_of(site.root), {"content/014.md"}) is None  # headings
     touch(path, path.read_text(encoding="utf-8").replace("title: 第14次", "title: 第十四次"))
     assert patch_index(index, before, briefings_of(site.root), {"content/014.md"}) is None  # a title
 
 
-def test_an_index_of_other_briefings_is_not_patched(tmp_path, small_sample):
+def test_an_index_of_other_briefings_is_not_patched(tmp_path):
     site = make_site(tmp_path, corpus(60), config=CONFIG)
     before = briefings_of(site.root)
     stale = build_index(before[:-1], base_path="")
@@ -106,9 +96,10 @@ def test_an_index_of_other_briefings_is_not_patched(tmp_path, small_sample):
     assert patch_index(stale, before, briefings_of(site.root), {"content/014.md"}) is None
 
 
-def test_an_edited_sentence_changes_a_few_groups_of_files(tmp_path, small_sample, monkeypatch):
+def test_an_edited_sentence_changes_a_few_groups_of_files(tmp_path, monkeypatch):
     """What an incremental build writes: the groups of the shards that changed, the edited
-    briefing's group of fragments, the entry; the lexicon and most groups stay as they were."""
+    briefing's group of fragments, the entry, the pair shards whose counts changed; most
+    groups stay as they were."""
     monkeypatch.setattr(index_module, "MAX_GROUPS", 10)  # 60 briefings in groups of 6, as 10,000 go in 100s
     monkeypatch.setattr(index_module, "SHARD_TARGET", 300)  # and their terms in many shards
     site = make_site(tmp_path, corpus(60), config=CONFIG)
@@ -128,5 +119,7 @@ def test_an_edited_sentence_changes_a_few_groups_of_files(tmp_path, small_sample
         "whole groups of the shards that changed, and only those"
     assert len(written) < len(patched.shards)
     assert len([p for p in changed if p.startswith("search/f/")]) == 6, "one group of fragments"
-    assert not any(p.startswith("search/l/") for p in changed), "the lexicon as it was"
+    # 抓好落实 → 抓紧落实: the pairs 抓好 好落 抓紧 紧落 (zhua hao luo jin), filed under z, h, j
+    assert {p.rsplit("/", 1)[1][0] for p in changed if p.startswith("search/p/")} == {"z", "h", "j"}, \
+        "the groups of pair shards holding the pairs whose counts changed, only those"
     assert "search/entry.json" in changed

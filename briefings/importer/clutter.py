@@ -38,6 +38,7 @@ _FOOTER = re.compile(r"版权所有|Copyright|©|ICP\s*[备证]|备案号|网站
 _ONLY_BUTTONS = re.compile(r"^(?:\s|打印本页|打印|关闭窗口|关闭|收藏|返回顶部|扫一扫在手机打开当前页|扫一扫)+$")
 _SITE_NAME = re.compile(r"^[\w\u4e00-\u9fff]{2,24}(?:门户网站|政府网站|网站|门户网|政务网|政府网)$")
 _NAV_ITEM = re.compile(r"^[\w\u4e00-\u9fff]{1,6}$")
+_HOME = ("首页", "网站首页", "返回首页", "主页")
 _SENTENCE_END = "。！？"
 CLOSING = re.compile(r"(?:（|\()[^（）()]{1,40}?(?:供稿|供图|撰稿|来稿|报送|摄影|摄)(?:）|\))$"
                      r"|(?:（|\()(?:来源|供稿|作者|撰稿|责任编辑|编辑|审核|通讯员)\s*[:：][^（）()]{1,40}(?:）|\))$")
@@ -94,7 +95,9 @@ def _clutter(plain: str, found: Found) -> bool:
             found.source = source[1].rstrip("，,;；")
         return True
     words = plain.split()
-    return len(words) >= 4 and all(_NAV_ITEM.match(w) for w in words)  # a menu: 首页 政务公开 政务服务 …
+    # A menu: 首页 政务公开 政务服务 …; a short one when it starts at the home page.
+    return ((len(words) >= 4 or (len(words) >= 2 and words[0] in _HOME))
+            and all(_NAV_ITEM.match(w) for w in words))
 
 
 def _split_closing(block: Block) -> list[Block]:

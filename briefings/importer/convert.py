@@ -127,7 +127,8 @@ def compose(blocks: list[Block], inlines: Inlines, title: str | None, options: O
         found.date_text = page_found.date_text or found.date_text
         found.source = page_found.source or found.source
     if found.dropped:
-        notes.append(f"page furniture dropped ({len(found.dropped)} lines): " + " / ".join(found.dropped[:4])
+        lines = f"{len(found.dropped)} line" + ("s" if len(found.dropped) > 1 else "")
+        notes.append(f"page furniture dropped ({lines}): " + " / ".join(found.dropped[:4])
                      + (" / …" if len(found.dropped) > 4 else ""))
     if page is not None:
         _bundle_files(page, options, files, notes)

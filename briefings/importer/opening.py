@@ -38,7 +38,14 @@ def opening_fields(text: str, title: str | None, notes: list[str]) -> Fields:
     at = text.find("主持召开")
     meeting = re.match(r"[^，。；]+", text[at + 4:]) if at >= 0 else None
     if meeting is None or len(meeting[0]) > MAX_MEETING:
-        notes.append("no '…主持召开…' in the opening: add meeting and chair by hand")
+        # '…区卫健委召开安全生产专题会议…。委党委副书记张丽主持会议。': the chair, in a sentence of its own
+        chaired = re.search("主持(?:会议|。|，|$)", text)
+        chair = chair_of(clause_before(text, chaired.start(), "，。；")[-MAX_CLAUSE:])[1] if chaired else None
+        if chair:
+            fields.chair = chair
+            notes.append(f"chair {chair} from '…{chair}主持…'; no '…主持召开…' in the opening: add meeting by hand")
+        else:
+            notes.append("no '…主持召开…' in the opening: add meeting and chair by hand")
     else:
         before = clause_before(text, at, "，。；")
         titles, chair = chair_of(before[-MAX_CLAUSE:])
@@ -108,8 +115,11 @@ def attendees(text: str, notes: list[str]) -> list[str]:
         notes.append("no '…出席' sentence in the opening: add attendees by hand if any")
         return []
     clause = clause_before(text, at, "。；").split("，")[-1][-MAX_CLAUSE * 4:]
-    who = re.sub(r"^.*?(?:领导|班子成员)(?:同志)?", "", clause)
+    # '委领导班子成员出席' names no one: the longest of these words goes, not just '领导'.
+    who = re.sub(r"^.*?(?:领导班子成员|领导班子|班子成员|领导)(?:同志)?", "", clause)
     names = [_POSITION.sub("", n.removesuffix("同志")) for n in re.split(r"[、，]|和|及", who) if n]
+    if not names:
+        notes.append(f"'{_short(clause)}出席' names no one: add attendees by hand if any")
     odd = [n for n in names if not NAME.fullmatch(n)]
     if odd:
         notes.append(f"check attendees: {_short('、'.join(odd), 60)} may not be names")

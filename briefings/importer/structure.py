@@ -27,7 +27,8 @@ _ORDINAL = "(?:十[一二三四五六七八九]?|二十|[一二三四五六七�
 ITEM_START = re.compile(r"会议(?=传达|学习|听取|研究|审议|通报|讨论|部署)")
 SECTION = re.compile(rf"^(?:<b>)?{_ORDINAL}、")
 SUBSECTION = re.compile(rf"^(?:<b>)?[（(]{_ORDINAL}[)）]")
-NUMBERED = re.compile(r"^(?:<b>)?(\d{1,2})[.．、](?![\d.．])\s*")
+# '1. ' arrives escaped ('\1. '): the block was made safe from Markdown before its structure is read.
+NUMBERED = re.compile(r"^(?:<b>)?\\?(\d{1,2})[.．、](?![\d.．])\s*")
 POINT = re.compile(rf"^(?:<b>)?{_ORDINAL}是")
 FIRST = re.compile(r"^(?:<b>)?第[一二三四五六七八九十]{1,3}[，、,：:]")
 HEADING_MAX = 40  # characters: a table of contents shows about this much on one line
@@ -247,7 +248,8 @@ def group(blocks: list[Block]) -> tuple[list[Block], list[tuple[str, list[Block]
     for block in blocks:
         if block.kind == "p" and ITEM_START.match(block.text):
             items.append((block.text, []))
-        elif items and block.kind == "p" and not items[-1][1] and not _closing(block.text):
+        elif items and block.kind == "p" and not items[-1][1] and not _closing(block.text) \
+                and not NUMBERED.match(block.text):  # '1. …' lines are a list after the item's lead
             items[-1] = (items[-1][0] + block.text, [])
         elif items:
             items[-1][1].append(block)
@@ -272,7 +274,7 @@ def render_item(text: str, number: int, notes: list[str], plain: Callable[[str],
     # Like the corpus generator: the lead up to its first stop, without '会议'.
     heading = plain(bare(ITEM_START.sub("", lead, count=1)))  # a link in the lead: its text only
     cut = min((i for i in (heading.find("。"), heading.find("，")) if i >= 0), default=len(heading))
-    heading = heading[:cut]
+    heading = heading[:cut].rstrip("：:")  # '会议部署了以下工作：' then a list
     if len(heading) > HEADING_MAX:
         notes.append(f"section {number}: the heading has {len(heading)} characters: shorten it")
     if starts and lead.endswith(("，", "：")):

@@ -1,4 +1,4 @@
-"""Static search: tokens, postings, pinyin lexicon and the files the browser reads.
+"""Static search: tokens, postings, pinyin pairs and the files the browser reads.
 
 ``build_search_index(briefings, base_path=...)`` returns every file under ``search/``;
 ``themes/default/static/search-core.mjs`` is its reader.

@@ -1,7 +1,7 @@
 """Byte formats of the search files, kept in one place because search-core.mjs reads them.
 
 - gzip with mtime 0, so that the same input always gives the same bytes;
-- compact UTF-8 JSON for everything read whole (fragments, lexicon, syllables, facets);
+- compact UTF-8 JSON for everything read whole (fragments, pairs, syllables, fold, facets);
 - LEB128 varints for postings: a doc-id list is its first id, then the gaps between ids;
 - a term's shard is CRC-32 of its UTF-8 bytes modulo the shard count (zlib's CRC here,
   a 20-line table in JS), so the browser needs no list of terms to find a term's shard.

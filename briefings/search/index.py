@@ -1,4 +1,4 @@
-"""Lay out the search files: term shards, fragments, lexicon, syllables, facets, entry.
+"""Lay out the search files: term shards, fragments, pairs, syllables, fold, facets, entry.
 
 Every file but ``search/entry.json`` is named by a hash of its contents (a file or a group of
 files, their folder): the files can be cached forever, and one small entry file, fetched
@@ -6,19 +6,22 @@ fresh, names the current ones. After an edit of one briefing's text only the gro
 bytes changed are new, so an incremental build (see patch.py) writes a few hundred files
 instead of every one, and a reader's browser keeps the rest cached::
 
-    search/entry.json                {"v", "docs", "shards", "lex", "files", "terms", "frag"}
+    search/entry.json                {"v", "docs", "shards", "pairs", "files", "terms", "frag"}
     search/t/<group>/<n>.bin         term shard n: terms whose CRC-32 modulo "shards" is n
     search/f/<group>/<id>.bin        fragment of briefing <id>: url, title, date, tags, sections
-    search/l/<hash>/<xy>.bin         lexicon words whose first two syllables start with x, y
-    search/syllables/<hash>.bin      syllable → characters
+    search/p/<group>/<xy>.bin        Han pairs with readings starting x, y (see pairs.py)
+    search/p/<group>/<xi-y>.bin      the same by the first two letters of the first reading
+    search/syllables/<hash>.bin      syllable → characters (main and other readings)
+    search/fold/<hash>.bin           traditional → simplified, for the site's characters
     search/facets/<hash>.bin         tags, years, meetings and languages with their counts
 
 Shards and fragments are grouped by number, ``terms.size`` / ``frag.size`` to a group, and
 each entry lists its groups' folder names in order (``terms.groups``, ``frag.groups``).
 A group size grows with the site so that there are at most ``MAX_GROUPS`` groups of each:
 the entry stays under 4 KB at 100,000 briefings. (Hashing each file's name instead would
-make it list thousands of hashes on every first query.) ``files`` names the lexicon's
-folder and the syllable and facet files. At 10,000 briefings an edited sentence changes
+make it list thousands of hashes on every first query.) ``files`` names the pairs'
+folders (one a first letter) and the syllable, fold and facet files; ``pairs`` is a bitmap of the pair shards
+that exist. At 10,000 briefings an edited sentence changes
 about 10 of the 1,650 shards: 10 groups of 17 shards, and one group of 100 fragments.
 
 ``.bin`` files are gzip; the extension keeps servers from labelling them
@@ -44,7 +47,8 @@ from dataclasses import dataclass
 
 from briefings.model import NO_DATE, Briefing
 from briefings.search.encode import gzip_bytes, json_bytes, shard_of, varint
-from briefings.search.lexicon import LexiconInput, build_lexicon, shard_mask, syllable_table
+from briefings.search.fold import site_fold
+from briefings.search.pairs import is_pair, named_pairs, pair_shards, shard_mask, syllable_table
 from briefings.search.postings import (
     DocInput,
     Postings,
@@ -55,14 +59,13 @@ from briefings.search.postings import (
 )
 from briefings.search.tokens import normalize
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MAX_GROUPS = 100  # groups of shards, and of fragments, at most: the entry lists each one's name
 SHARD_TARGET = 16_000  # raw bytes a term shard aims at: 4–6 KB once gzipped
-LEXICON_SAMPLE = 400  # bodies counted for the lexicon; titles and headings are all counted
 
 
 _INDEX_FILE = re.compile(
-    r"search/(?:entry\.json|[tf]/[0-9a-f]{12}/[0-9]+\.bin|l/[0-9a-f]{12}/[a-z]+\.bin|(?:syllables|facets)/[0-9a-f]{12}\.bin)")
+    r"search/(?:entry\.json|[tf]/[0-9a-f]{12}/[0-9]+\.bin|p/[0-9a-f]{12}/[a-z]+(?:-[a-z])?\.bin|(?:syllables|fold|facets)/[0-9a-f]{12}\.bin)")
 
 
 def is_index_file(path: str) -> bool:
@@ -90,9 +93,13 @@ def _sections(b: Briefing) -> tuple[tuple[str, str, str], ...]:
     return tuple((s.anchor, s.heading, s.text) for s in b.sections) or (("", "", b.summary),)
 
 
+def _people(b: Briefing) -> str:
+    return "\n".join(filter(None, (b.chair, *b.attendees, b.location)))
+
+
 def briefing_length(b: Briefing) -> int:
     """A briefing's field-weighted length: what BM25 calls its document length."""
-    return weighted_length(b.title, b.tags, _sections(b), b.meeting or "")
+    return weighted_length(b.title, b.tags, _sections(b), b.meeting or "") + len(_people(b))
 
 
 def average_lengths(briefings: Sequence[Briefing], lengths: Sequence[int]) -> dict[str, float]:
@@ -109,7 +116,7 @@ def doc_input(b: Briefing, base_path: str, length: int, avg_length: float) -> Do
         url=base_path + b.url, title=b.title, date="" if b.date == NO_DATE else b.date.date().isoformat(),
         lang=b.lang,
         tags=tuple(b.tags), meeting=b.meeting or "", sections=_sections(b), length=length,
-        avg_length=avg_length,
+        avg_length=avg_length, people=_people(b),
     )
 
 
@@ -155,19 +162,6 @@ def facets(briefings: Sequence[Briefing]) -> dict[str, list[list[str | int]]]:
     return out
 
 
-def lexicon_input(docs: Sequence[DocInput], briefings: Sequence[Briefing]) -> LexiconInput:
-    step = max(1, len(docs) // LEXICON_SAMPLE)
-    names: Counter[str] = Counter()
-    for b in briefings:
-        names.update(normalize(name) for name in (*b.tags, b.meeting or "") if name)
-    return LexiconInput(
-        titles=[normalize(d.title) for d in docs],
-        headings=sorted({normalize(h) for d in docs for h in d.headings.split("\n") if h}),
-        bodies=[normalize(d.body) for d in docs[::step]],
-        names=names,
-    )
-
-
 @dataclass
 class SearchIndex:
     """The parts the index files are laid out from (``files``), and what ``patch.py`` needs
@@ -177,22 +171,26 @@ class SearchIndex:
     shards: list[bytes]  # gzipped term shards
     shard_sizes: list[int]  # their raw sizes
     fragments: list[bytes]  # gzipped, in doc-id order
-    lexicon: dict[str, bytes]  # shard key → gzipped entries
-    lexicon_mask: str
+    pairs: dict[str, bytes]  # pair shard key → gzipped entries
+    pair_mask: str
     syllables: bytes
+    fold: bytes
     facets: bytes
     urls: list[str]  # of the briefings, in doc-id order
     lengths: list[int]  # their field-weighted lengths
     char_df: dict[str, int]  # document frequency of each Han character
-    char_readings: dict[str, set[str]]  # from the lexicon, for the syllable table
 
     def files(self) -> dict[str, bytes]:
         """Every file under search/, output-relative path → bytes (see the module's notes)."""
         out: dict[str, bytes] = {}
-        lexicon = _digest(f"{key}\0".encode() + data for key, data in sorted(self.lexicon.items()))
-        out.update((f"search/l/{lexicon}/{key}.bin", data) for key, data in self.lexicon.items())
-        named = {"lexicon": lexicon}
-        for kind, data in (("syllables", self.syllables), ("facets", self.facets)):
+        # Pair shards in a group per first letter: an edit rewrites the groups of its pairs only.
+        pairs: dict[str, str] = {}
+        for letter in sorted({key[0] for key in self.pairs}):
+            group = sorted((k, data) for k, data in self.pairs.items() if k[0] == letter)
+            pairs[letter] = _digest(f"{key}\0".encode() + data for key, data in group)
+            out.update((f"search/p/{pairs[letter]}/{key}.bin", data) for key, data in group)
+        named: dict[str, object] = {"pairs": pairs}
+        for kind, data in (("syllables", self.syllables), ("fold", self.fold), ("facets", self.facets)):
             named[kind] = _digest([data])
             out[f"search/{kind}/{named[kind]}.bin"] = data
         terms, frag = _grouped(out, "t", self.shards), _grouped(out, "f", self.fragments)
@@ -200,7 +198,7 @@ class SearchIndex:
             "v": FORMAT_VERSION,
             "docs": len(self.fragments),
             "shards": len(self.shards),
-            "lex": self.lexicon_mask,
+            "pairs": self.pair_mask,
             "files": named,
             "terms": terms,
             "frag": frag,
@@ -238,8 +236,26 @@ def _digest(parts: Iterable[bytes]) -> str:
     return digest.hexdigest()[:12]
 
 
-def syllable_file(char_df: dict[str, int], char_readings: dict[str, set[str]]) -> bytes:
-    return gzip_bytes(json_bytes(syllable_table(char_df, char_readings)))
+def syllable_file(char_df: dict[str, int], pair_keys: Iterable[str]) -> bytes:
+    return gzip_bytes(json_bytes(syllable_table(char_df, pair_keys)))
+
+
+def fold_file(char_df: dict[str, int]) -> bytes:
+    return gzip_bytes(json_bytes(site_fold(char_df)))
+
+
+def pair_file(entries: list[list[str | int]]) -> bytes:
+    return gzip_bytes(json_bytes(entries))
+
+
+def pair_files(pair_df: dict[str, int], named: set[str]) -> dict[str, bytes]:
+    return {key: pair_file(entries) for key, entries in pair_shards(pair_df, named).items()}
+
+
+def names(briefings: Iterable[Briefing]) -> set[str]:
+    """The pairs of the site's tags: its own vocabulary, the words readers look for. (Not
+    meetings' or people's: 全市教育工作调度会 would make 市教 a word.)"""
+    return named_pairs(normalize(tag) for b in briefings for tag in b.tags)
 
 
 def build_index(briefings: Sequence[Briefing], *, base_path: str, workers: int | None = None) -> SearchIndex:
@@ -252,21 +268,18 @@ def build_index(briefings: Sequence[Briefing], *, base_path: str, workers: int |
     docs = doc_inputs(ordered, base_path)
     with Workers(default_workers(len(docs)) if workers is None else workers) as pool:
         pool.index(docs)
-        lexicon = build_lexicon(lexicon_input(docs, ordered))  # while the workers index
         postings = pool.postings()
         records = shard_records(postings)
         raw = term_shards(records)
         shards = pool.gzip(raw, level=6)
     char_df = dict(count_chars(postings))
+    pairs = pair_files({term: p.df for term, p in postings.terms.items() if is_pair(term)}, names(ordered))
     return SearchIndex(
         base_path=base_path, shards=shards, shard_sizes=[len(shard) for shard in raw],
-        fragments=postings.fragments,
-        lexicon={key: gzip_bytes(json_bytes(entries)) for key, entries in lexicon.shards.items()},
-        lexicon_mask=shard_mask(lexicon.shards),
-        syllables=syllable_file(char_df, lexicon.char_readings),
+        fragments=postings.fragments, pairs=pairs, pair_mask=shard_mask(pairs),
+        syllables=syllable_file(char_df, pairs), fold=fold_file(char_df),
         facets=gzip_bytes(json_bytes(facets(ordered))),
-        urls=[d.url for d in docs], lengths=[d.length for d in docs],
-        char_df=char_df, char_readings=lexicon.char_readings,
+        urls=[d.url for d in docs], lengths=[d.length for d in docs], char_df=char_df,
     )
 
 

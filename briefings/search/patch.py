@@ -7,8 +7,7 @@ those terms, and leaves every other byte as it was. The result is byte for byte 
 cold build makes of the same briefings (tests compare them), or None where it cannot be:
 
 * the briefings' order (doc ids) or URLs changed, or their titles, tags, meetings or dates:
-  those reach the facets, the lexicon and every id after the first change;
-* an edited briefing's headings changed, or it is one of the bodies the lexicon samples;
+  those reach the facets and every id after the first change;
 * the edits moved the average length far enough that more than a few other briefings'
   length buckets change (their impacts change with them);
 * the shards' total size crossed a multiple of the shard target, so the shard count
@@ -20,6 +19,7 @@ Then the caller builds the index again. None of these is common for a typo fixed
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from itertools import accumulate
@@ -28,16 +28,19 @@ from briefings.model import Briefing
 from briefings.pinyin import is_han
 from briefings.search.encode import decode_varints, encode_ids, gzip_bytes, shard_of
 from briefings.search.index import (
-    LEXICON_SAMPLE,
     SearchIndex,
     average_lengths,
     briefing_length,
     doc_input,
+    fold_file,
+    names,
     order,
+    pair_file,
     shard_count,
     syllable_file,
     term_record,
 )
+from briefings.search.pairs import is_pair, pair_entry, shard_mask, sort_entries
 from briefings.search.postings import DocInput, count_terms, impact_table, length_bucket, normalize, term_text
 
 MAX_REWEIGHED = 50  # other briefings whose length bucket may change before a full build is cheaper
@@ -61,7 +64,7 @@ def doc_impacts(doc: DocInput, counts: dict[str, int]) -> dict[str, int]:
 
 def _outline(b: Briefing) -> tuple[object, ...]:
     """What of a briefing reaches the index beyond its own postings and fragment."""
-    return (b.url, b.date, b.lang, b.title, b.tags, b.meeting)
+    return (b.url, b.date, b.lang, b.title, b.tags, b.meeting, b.chair, b.attendees, b.location)
 
 
 def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Sequence[Briefing],
@@ -93,12 +96,8 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
             return None  # not the index of ``previous``
         new_lengths[i] = briefing_length(after[i])
     old_avg, new_avg = average_lengths(before, old_lengths), average_lengths(after, new_lengths)
-    step = max(1, len(after) // LEXICON_SAMPLE)
     old_docs = {i: doc_input(before[i], base, old_lengths[i], old_avg[before[i].lang]) for i in changed}
     new_docs = {i: doc_input(after[i], base, new_lengths[i], new_avg[after[i].lang]) for i in changed}
-    for i in changed:
-        if i % step == 0 or old_docs[i].headings != new_docs[i].headings:
-            return None  # the lexicon reads this briefing's text
     moved = {lang for lang in new_avg if new_avg[lang] != old_avg[lang]}
     reweighed = [i for i, b in enumerate(after) if b.lang in moved and i not in old_docs
                  and length_bucket(old_lengths[i], old_avg[b.lang]) != length_bucket(new_lengths[i], new_avg[b.lang])]
@@ -123,6 +122,7 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
     shards = list(index.shards)
     sizes = list(index.shard_sizes)
     char_df = dict(index.char_df)
+    pair_df: dict[str, int] = {}  # pairs whose number of briefings changed → the new number
     by_shard: dict[int, list[str]] = {}
     for term in moves:
         by_shard.setdefault(shard_of(term, len(shards)), []).append(term)
@@ -137,6 +137,8 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
                     postings.pop(doc_id, None)
             if len(term) == 1 and is_han(term):
                 _count(char_df, term, len(postings))
+            elif is_pair(term):
+                pair_df[term] = len(postings)
             if postings:
                 ids = sorted(postings)
                 records[term] = term_record(term, len(ids), encode_ids(ids), bytes(postings[i] for i in ids))
@@ -150,11 +152,38 @@ def patch_index(index: SearchIndex, previous: Sequence[Briefing], current: Seque
     fragments = list(index.fragments)
     for i in changed:
         fragments[i] = gzip_bytes(new_docs[i].fragment())
+    same_chars = char_df.keys() == index.char_df.keys()
+    pairs = _patched_pairs(index.pairs, pair_df, names(after))
     return replace(
-        index, shards=shards, shard_sizes=sizes, fragments=fragments,
-        syllables=syllable_file(char_df, index.char_readings) if char_df != index.char_df else index.syllables,
+        index, shards=shards, shard_sizes=sizes, fragments=fragments, pairs=pairs,
+        pair_mask=index.pair_mask if pairs.keys() == index.pairs.keys() else shard_mask(pairs),
+        syllables=syllable_file(char_df, pairs) if char_df != index.char_df or pairs.keys() != index.pairs.keys()
+        else index.syllables,
+        fold=index.fold if same_chars else fold_file(char_df),
         lengths=new_lengths, char_df=char_df,
     )
+
+
+def _patched_pairs(pairs: dict[str, bytes], pair_df: dict[str, int], named: set[str]) -> dict[str, bytes]:
+    """The pair shards with the new numbers of briefings of ``pair_df``'s pairs (0: gone)."""
+    by_key: dict[str, dict[str, list[str | int] | None]] = {}
+    for pair, df in pair_df.items():
+        entry, keys = pair_entry(pair, df, pair in named)
+        for key in keys:
+            by_key.setdefault(key, {})[pair] = entry if df else None
+    out = dict(pairs)
+    for key, changes in by_key.items():
+        entries = {str(e[0]): e for e in json.loads(gzip.decompress(out[key]))} if key in out else {}
+        for pair, entry in changes.items():
+            if entry is None:
+                entries.pop(pair, None)
+            else:
+                entries[pair] = entry
+        if entries:
+            out[key] = pair_file(sort_entries(entries.values()))
+        else:
+            out.pop(key, None)
+    return dict(sorted(out.items()))
 
 
 def _count(char_df: dict[str, int], char: str, df: int) -> None:

@@ -52,6 +52,7 @@ class DocInput:
     sections: tuple[tuple[str, str, str], ...]  # (anchor, heading, text)
     length: int  # field-weighted length in characters, for BM25's length normalisation
     avg_length: float  # mean length over briefings of the same language
+    people: str = ""  # chair, attendees and location, a line each: searched like the body
 
     @property
     def headings(self) -> str:
@@ -59,7 +60,7 @@ class DocInput:
 
     @property
     def body(self) -> str:
-        return "\n".join([*(text for _, _, text in self.sections), self.meeting])
+        return "\n".join([*(text for _, _, text in self.sections), self.meeting, self.people])
 
     def filters(self) -> list[str]:
         """Pseudo-terms of the filters this briefing matches."""
@@ -71,10 +72,13 @@ class DocInput:
 
     def fragment(self) -> bytes:
         """The JSON the browser shows for a result: link, title, date, tags, sections."""
-        return json_bytes({
+        fields = {
             "u": self.url, "t": self.title, "d": self.date, "g": list(self.tags),
             "m": self.meeting, "l": self.lang, "s": [list(s) for s in self.sections],
-        })
+        }
+        if self.people:  # names a quoted phrase may be looked for in
+            fields["p"] = self.people
+        return json_bytes(fields)
 
 
 def weighted_length(title: str, tags: Sequence[str], sections: Sequence[tuple[str, str, str]],
@@ -188,7 +192,7 @@ def default_workers(count: int) -> int:
 class Workers:
     """Worker processes for the search build, or none: every method works either way.
 
-    ``index`` starts the inversion and returns at once, so the caller can build the lexicon
+    ``index`` starts the inversion and returns at once, so the caller can do other work
     meanwhile; ``postings`` waits for it. Where processes cannot be forked or die, the work
     is done in this process instead: slower, never different.
     """

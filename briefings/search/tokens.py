@@ -1,8 +1,9 @@
 """Search tokens: the one definition shared by the index build and the browser.
 
-Text is normalised (NFKC, lowercase, Latin diacritics dropped), then every maximal run
-of Han characters gives each character and each overlapping pair (课后服务 → 课 后 服 务
-课后 后服 服务) and every ``[a-z0-9]+`` run gives one word. No dictionary segmenter is
+Text is normalised (NFKC, lowercase, traditional characters folded to simplified ones,
+Latin diacritics dropped), then every maximal run of Han characters gives each character
+and each overlapping pair (课后服务 → 课 后 服 务 课后 后服 服务) and every ``[a-z0-9]+`` run
+gives one word, its inflections folded (schools → school, see stem.py). No dictionary segmenter is
 involved, so ``themes/default/static/search-core.mjs`` computes exactly the same tokens;
 ``tests/fixtures/search_tokens.json`` holds the cases both test suites check.
 
@@ -27,6 +28,8 @@ from itertools import chain, repeat
 from operator import itemgetter, lshift, or_
 
 from briefings.pinyin import HAN_CLASS
+from briefings.search.fold import fold
+from briefings.search.stem import stem
 
 _MARKS = re.compile("[\u0300-\u036f]+")
 TOKEN = re.compile(f"[{HAN_CLASS}]+|[a-z0-9]+")
@@ -48,11 +51,10 @@ assert array("H").itemsize == 2 and array("I").itemsize == 4
 
 
 def normalize(text: str) -> str:
-    """NFKC, lowercase, then drop combining diacritics (Café → cafe, shuāng → shuang).
-
-    Han characters pass through unchanged (NFKC already folds compatibility ideographs).
+    """NFKC, lowercase, traditional → simplified, then drop combining diacritics
+    (Café → cafe, shuāng → shuang, 課後 → 课后; NFKC already folds compatibility ideographs).
     """
-    lowered = unicodedata.normalize("NFKC", text).lower()
+    lowered = fold(unicodedata.normalize("NFKC", text).lower())
     return _MARKS.sub("", unicodedata.normalize("NFD", lowered))
 
 
@@ -62,7 +64,7 @@ def tokenize(text: str) -> list[str]:
     for match in TOKEN.finditer(normalize(text)):
         run = match.group()
         if run[0].isascii():
-            out.append(run)
+            out.append(stem(run))
         else:
             out.extend(run)
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
@@ -103,7 +105,7 @@ def count_terms(normalized: str) -> Counter[TermKey]:
         map(or_, lasts, repeat(0x20 << _SECOND)),  # (last character of a run, space)
     )
     deque(map(counts.pop, junk, repeat(None)), maxlen=0)
-    counts.update(words)
+    counts.update(map(stem, words))
     return counts
 
 

@@ -17,13 +17,14 @@ const scriptRaw = scripts.reduce((n, b) => n + b.length, 0);
 const scriptGzip = scripts.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
 
 async function run(query) {
-  const bytes = { entry: 0, syllables: 0, lexicon: 0, shards: 0, fragments: 0 };
+  const bytes = { entry: 0, syllables: 0, fold: 0, pairs: 0, shards: 0, fragments: 0 };
   const files = [];
   const get = async (url) => {
     const path = decodeURIComponent(new URL(url).pathname);
     const data = new Uint8Array(readFileSync(join(site, path)));
     const kind = path.endsWith('entry.json') ? 'entry' : path.includes('/t/') ? 'shards'
-      : path.includes('/f/') ? 'fragments' : path.includes('/l/') ? 'lexicon' : 'syllables';
+      : path.includes('/f/') ? 'fragments' : path.includes('/p/') ? 'pairs'
+        : path.includes('/fold/') ? 'fold' : 'syllables';
     bytes[kind] += data.length;
     files.push(path);
     return data;
@@ -45,9 +46,9 @@ if (flag === '--json') console.log(JSON.stringify(out));
 else {
   const kb = (n) => (n / 1000).toFixed(1).padStart(6);
   console.log(`  script: ${kb(scriptRaw)} KB raw, ${kb(scriptGzip)} KB gzip`);
-  console.log('  query            hits  index KB (entry syl lex shards frag)   total KB w/ script raw | gzip   top result');
+  console.log('  query            hits  index KB (entry syl fold pairs shards frag)   total KB w/ script raw | gzip   top result');
   for (const r of out) {
     const b = r.bytes;
-    console.log(`  ${r.query.padEnd(16)}${String(r.total).padStart(5)} ${kb(r.index)} (${kb(b.entry)}${kb(b.syllables)}${kb(b.lexicon)}${kb(b.shards)}${kb(b.fragments)})  ${kb(r.withScriptRaw)} | ${kb(r.withScriptGzip)}   ${r.parts.map((p) => p.text).join(' ')} → ${(r.top[0] || {}).url || '-'}`);
+    console.log(`  ${r.query.padEnd(16)}${String(r.total).padStart(5)} ${kb(r.index)} (${kb(b.entry)}${kb(b.syllables)}${kb(b.fold)}${kb(b.pairs)}${kb(b.shards)}${kb(b.fragments)})  ${kb(r.withScriptRaw)} | ${kb(r.withScriptGzip)}   ${r.parts.map((p) => p.text).join(' ')} → ${(r.top[0] || {}).url || '-'}`);
   }
 }

@@ -3,15 +3,31 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  tokenize, filterTerm, crc32, termsOf, parseQuery, parsePinyin, candidates, lexiconKeys,
-  findAll, snippet, describe, rank, findTerm, normalize,
+  tokenize, filterTerm, crc32, termsOf, parseQuery, parsePinyin, chainWords, bestWords, pairKey, fitChar,
+  findAll, snippet, describe, rank, findTerm, normalize, setFold, stem,
 } from '../../themes/default/static/search-core.mjs';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/search_tokens.json', import.meta.url), 'utf8'));
 const utf8 = new TextEncoder();
 
 test('tokens match the shared fixture', () => {
-  for (const { input, tokens } of fixture.tokens) assert.deepEqual(tokenize(input), tokens, JSON.stringify(input));
+  setFold(fixture.fold);
+  try {
+    for (const { input, tokens } of fixture.tokens) assert.deepEqual(tokenize(input), tokens, JSON.stringify(input));
+  } finally { setFold(null); }
+});
+
+test('stems match the shared fixture', () => {
+  for (const { word, stem: want } of fixture.stems) assert.equal(stem(word), want, word);
+});
+
+test('traditional characters fold only once the table is set', () => {
+  assert.equal(normalize('課後'), '課後');
+  setFold({ 課: '课', 後: '后' });
+  try {
+    assert.equal(normalize('課後服務'), '课后服務'); // 務 is not in this table: not folded
+    assert.deepEqual(termsOf('課後'), ['课后']);
+  } finally { setFold(null); }
 });
 
 test('filter terms match the shared fixture', () => {
@@ -26,7 +42,7 @@ test('CRC-32 (shard choice) matches zlib', () => {
 test('a Han run is looked up by its pairs, a single character by itself', () => {
   assert.deepEqual(termsOf('课后服务'), ['课后', '后服', '服务']);
   assert.deepEqual(termsOf('课'), ['课']);
-  assert.deepEqual(termsOf('Campus safety'), ['campus', 'safety']);
+  assert.deepEqual(termsOf('Campus safety'), ['campu', 'safeti']); // stems, as the index stores them
 });
 
 test('query parsing: filters, quoted phrases, pinyin spaces kept in one segment', () => {
@@ -65,29 +81,64 @@ test('pinyin: English words that cannot be pinyin give nothing', () => {
   assert.deepEqual(parsePinyin('', SYLLABLES), []);
 });
 
-const LEXICON = [
-  ['课后服务', 'ke hou fu wu', 1200], ['双减', 'shuang jian', 1500], ['书记', 'shu ji', 900],
-  ['实际', 'shi ji', 40], ['课后服务水平', 'ke hou fu wu shui ping', 30], ['银行', 'yin hang', 5],
-];
+// Readings as search/syllables/… gives them, main first.
+const READINGS = new Map(Object.entries({
+  校: ['xiao', 'jiao'], 园: ['yuan'], 足: ['zu', 'ju'], 球: ['qiu'], 银: ['yin'], 行: ['xing', 'hang', 'heng'],
+  重: ['zhong', 'chong'], 庆: ['qing'], 长: ['chang', 'zhang'], 双: ['shuang'], 减: ['jian'], 书: ['shu'],
+  记: ['ji'], 实: ['shi'], 际: ['ji'], 中: ['zhong'], 青: ['qing'], 市: ['shi'], 教: ['jiao'],
+}));
+const SITE_SYLLABLES = new Set([...READINGS.values()].flat());
+// Pair shards' entries: [pair, briefings, in a tag, phrase reading if not the main readings].
+const PAIRS = [['校园', 40, 0], ['园足', 1, 0], ['足球', 3, 0], ['银行', 5, 0, 'yin hang'], ['重庆', 2, 0, 'chong qing'],
+  ['庆银', 1, 0], ['行长', 1, 0, 'hang zhang'], ['双减', 1500, 1], ['书记', 900, 0], ['实际', 40, 0], ['中青', 7, 0],
+  ['市教', 2000, 0]];
+const words = (q) => {
+  const units = parsePinyin(q, SITE_SYLLABLES)[0];
+  return bestWords(chainWords(units, units.slice(1).map(() => PAIRS), READINGS));
+};
 
-test('pinyin: candidates from the lexicon, as long as the input if any, heavier first', () => {
-  const pick = (q) => candidates(parsePinyin(q, SYLLABLES), LEXICON);
-  assert.deepEqual(pick('khfw'), ['课后服务']);
-  assert.deepEqual(pick('kehoufuwu'), ['课后服务']);
-  assert.deepEqual(pick('ke hou fu wu'), ['课后服务']);
-  assert.deepEqual(pick('课后fw'), ['课后服务']);
-  assert.deepEqual(pick('kehouf'), ['课后服务', '课后服务水平']); // nothing of 3: longer words
-  assert.deepEqual(pick('sj'), ['双减', '书记', '实际']);
-  assert.deepEqual(pick('shuāngjiǎn'), ['双减']);
-  assert.deepEqual(pick('yinhang'), ['银行']); // the phrase reading, not 行's own (xing)
-  assert.deepEqual(pick('yinxing'), []);
+test('pinyin: pairs chain into the words of the site, whatever form the query takes', () => {
+  for (const q of ['xiaoyuanzuqiu', 'xiao yuan zu qiu', 'xiaoyuan zuqiu', 'xyzq', '校园zq', '校园zuqiu',
+    'xiaoyuan足球', 'xiǎoyuánzúqiú', "xiao'yuan'zu'qiu"]) {
+    assert.deepEqual(words(q).slice(0, 1), ['校园足球'], q);
+  }
+  assert.deepEqual(words('xiaoyuanzu'), ['校园足'], 'a word being typed');
+  assert.deepEqual(words('zuqiu'), ['足球']);
 });
 
-test('pinyin: lexicon shard keys from first two units; Hanzi by their readings', () => {
-  const readings = new Map([['课', ['ke']], ['行', ['xing', 'hang']]]);
-  assert.deepEqual(lexiconKeys(parsePinyin('khfw', SYLLABLES)[0], readings), ['kh']);
-  assert.deepEqual(lexiconKeys(parsePinyin('课后fw', SYLLABLES)[0], new Map([...readings, ['后', ['hou']]])), ['kh']);
-  assert.deepEqual(lexiconKeys([{ t: 'h', v: '行' }, { t: 'p', v: 'y' }], readings), ['xy', 'hy']);
+test('pinyin: heteronyms by every reading, the phrase reading first', () => {
+  assert.deepEqual(words('yinhang'), ['银行']);
+  assert.deepEqual(words('yinxing'), ['银行'], 'another reading of 行 still finds it');
+  assert.deepEqual(words('chongqing'), ['重庆']);
+  assert.deepEqual(words('zhongqing'), ['中青', '重庆'], "the main readings' word first");
+  assert.deepEqual(words('hangzhang'), ['行长']);
+  assert.deepEqual(words('chongqingyinhang'), ['重庆银行']);
+});
+
+test('pinyin: initials offer every fitting word, tags first, then most briefings first', () => {
+  assert.deepEqual(words('sj'), ['双减', '市教', '书记', '实际']);
+  assert.deepEqual(words('yh'), ['银行']);
+});
+
+test('pinyin: a character fits by main or phrase reading (0), another reading (1), or not', () => {
+  assert.equal(fitChar({ t: 's', v: 'xing' }, '行', READINGS.get('行')), 0);
+  assert.equal(fitChar({ t: 's', v: 'hang' }, '行', READINGS.get('行')), 1);
+  assert.equal(fitChar({ t: 's', v: 'hang' }, '行', READINGS.get('行'), 'hang'), 0);
+  assert.equal(fitChar({ t: 'p', v: 'h' }, '行', READINGS.get('行')), 0, 'an initial fits any reading alike');
+  assert.equal(fitChar({ t: 'p', v: 'han' }, '行', READINGS.get('行')), 1, 'a syllable being typed does not');
+  assert.equal(fitChar({ t: 'h', v: '行' }, '行', []), 0);
+  assert.equal(fitChar({ t: 's', v: 'yin' }, '行', READINGS.get('行')), -1);
+});
+
+test('pinyin: pair shard keys: two letters of a syllable and one, or two initials; Hanzi by main reading', () => {
+  const units = (q) => parsePinyin(q, SITE_SYLLABLES)[0];
+  assert.equal(pairKey(...units('xy'), READINGS), 'xy');
+  assert.equal(pairKey(...units('xiaoyuan'), READINGS), 'xi-y');
+  assert.equal(pairKey(...units('zhongqing'), READINGS), 'zh-q');
+  assert.equal(pairKey(...units('银h'), READINGS), 'yi-h');
+  assert.equal(pairKey({ t: 'p', v: 'zh' }, { t: 'p', v: 'q' }, READINGS), 'zh-q');
+  assert.equal(pairKey({ t: 'h', v: '行' }, { t: 'p', v: 'z' }, READINGS), 'xi-z');
+  assert.equal(pairKey({ t: 'h', v: '龘' }, { t: 'p', v: 'z' }, READINGS), null);
 });
 
 function shard(records) {

@@ -6,12 +6,73 @@ const HAN = '\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff'; // = briefings.pinyin.HAN
 const TOKEN = new RegExp(`[${HAN}]+|[a-z0-9]+`, 'g');
 const HAN_RUN = new RegExp(`^[${HAN}]+$`);
 const SEARCHABLE = new RegExp(`[${HAN}a-z0-9]`);
+const HAS_HAN = new RegExp(`[${HAN}]`);
 const MARKS = /[\u0300-\u036f]+/g;
 export const FILTERS = ['tag', 'year', 'meeting', 'lang'];
 
-/** NFKC, lowercase, Latin diacritics dropped: Café → cafe, shuāng → shuang. */
+// Traditional → simplified for the site's characters (search/fold/…, briefings/search/fold.py):
+// set once the file is read; until then (and in tests that set none) nothing is folded.
+let FOLD = null;
+let FOLDABLE = null;
+
+/** Fold with ``table`` ({課: '课', …}) from now on; null folds nothing. */
+export function setFold(table) {
+  const keys = table ? Object.keys(table) : [];
+  FOLD = keys.length ? table : null;
+  FOLDABLE = FOLD ? new RegExp(`[${keys.join('')}]`, 'gu') : null;
+}
+
+const fold = (text) => (FOLDABLE ? text.replace(FOLDABLE, (ch) => FOLD[ch]) : text);
+
+/** NFKC, lowercase, traditional folded, Latin diacritics dropped: Café → cafe, shuāng → shuang. */
 export function normalize(text) {
-  return text.normalize('NFKC').toLowerCase().normalize('NFD').replace(MARKS, '');
+  return fold(text.normalize('NFKC').toLowerCase()).normalize('NFD').replace(MARKS, '');
+}
+
+// ---- English: Porter's step 1 (plurals, -ed, -ing, final y), as briefings/search/stem.py ----
+
+const isConsonant = (w, i) => {
+  const c = w[i];
+  if ('aeiou'.includes(c)) return false;
+  if (c === 'y') return i === 0 || !isConsonant(w, i - 1);
+  return true;
+};
+
+function measure(stem) {
+  let m = 0, vowelSeen = false;
+  for (let i = 0; i < stem.length; i++) {
+    if (isConsonant(stem, i)) { if (vowelSeen) m++; vowelSeen = false; } else vowelSeen = true;
+  }
+  return m;
+}
+
+const hasVowel = (stem) => [...stem].some((_, i) => !isConsonant(stem, i));
+const doubleConsonant = (w) => w.length >= 2 && w.at(-1) === w.at(-2) && isConsonant(w, w.length - 1);
+const cvc = (w) => {
+  const n = w.length;
+  return n >= 3 && isConsonant(w, n - 3) && !isConsonant(w, n - 2) && isConsonant(w, n - 1) && !'wxy'.includes(w[n - 1]);
+};
+
+/** schools → school, inspected → inspect, planning → plan, safety → safeti; services stays service. */
+export function stem(word) {
+  if (word.length <= 2 || !/^[a-z]+$/.test(word)) return word;
+  if (word.endsWith('sses') || word.endsWith('ies')) word = word.slice(0, -2);
+  else if (word.endsWith('s') && !word.endsWith('ss')) word = word.slice(0, -1);
+  if (word.endsWith('eed')) {
+    if (measure(word.slice(0, -3)) > 0) word = word.slice(0, -1);
+  } else {
+    for (const suffix of ['ed', 'ing']) {
+      if (word.endsWith(suffix) && hasVowel(word.slice(0, -suffix.length))) {
+        word = word.slice(0, -suffix.length);
+        if (word.endsWith('at') || word.endsWith('bl') || word.endsWith('iz')) word += 'e';
+        else if (doubleConsonant(word) && !'lsz'.includes(word.at(-1))) word = word.slice(0, -1);
+        else if (measure(word) === 1 && cvc(word)) word += 'e';
+        break;
+      }
+    }
+  }
+  if (word.endsWith('y') && hasVowel(word.slice(0, -1))) word = word.slice(0, -1) + 'i';
+  return word;
 }
 
 export const isHan = (text) => HAN_RUN.test(text);
@@ -20,7 +81,7 @@ export const isHan = (text) => HAN_RUN.test(text);
 export function tokenize(text) {
   const out = [];
   for (const [run] of normalize(text).matchAll(TOKEN)) {
-    if (run.charCodeAt(0) < 128) { out.push(run); continue; }
+    if (run.charCodeAt(0) < 128) { out.push(stem(run)); continue; }
     out.push(...run);
     for (let i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
   }
@@ -38,7 +99,7 @@ export function termsOf(text) {
   for (const [run] of normalize(text).matchAll(TOKEN)) {
     if (run.length > 1 && run.charCodeAt(0) >= 128) {
       for (let i = 0; i + 1 < run.length; i++) terms.push(run.slice(i, i + 2));
-    } else terms.push(run);
+    } else terms.push(run.charCodeAt(0) < 128 ? stem(run) : run);
   }
   return [...new Set(terms)];
 }
@@ -81,7 +142,7 @@ export function parseQuery(input) {
 
 /** Input as pinyin: tone marks dropped, ü written v, Han characters kept. */
 export function pinyinText(input) {
-  return input.normalize('NFKC').toLowerCase().normalize('NFD').replace(/u\u0308/g, 'v')
+  return fold(input.normalize('NFKC')).toLowerCase().normalize('NFD').replace(/u\u0308/g, 'v')
     .replace(MARKS, '');
 }
 
@@ -131,45 +192,85 @@ export function parsePinyin(input, syllables, limit = 4) {
   return parses.filter((p) => p.length <= best + 1).slice(0, limit);
 }
 
-/** Does lexicon entry [text, reading] fit the units? 0 exactly, 1 as a longer word, -1 no. */
-export function fits(units, text, reading) {
-  const syl = reading.split(' ');
-  if (syl.length < units.length || text.length !== syl.length) return -1;
-  for (let i = 0; i < units.length; i++) {
-    const u = units[i];
-    if (u.t === 'h' ? text[i] !== u.v : u.t === 's' ? syl[i] !== u.v : !syl[i].startsWith(u.v)) {
-      return -1;
-    }
-  }
-  return syl.length === units.length ? 0 : 1;
+/**
+ * How well character ``ch`` (readings ``readings``, main first) fits unit ``u``: 0 by its
+ * main reading or, given, the reading ``phrase`` it has in the pair; 1 by another reading; -1 not.
+ */
+export function fitChar(u, ch, readings, phrase) {
+  if (u.t === 'h') return ch === u.v ? 0 : -1;
+  const ok = (s) => (u.t === 's' ? s === u.v : s.startsWith(u.v));
+  if (ok(phrase ?? readings[0] ?? '')) return 0;
+  // an initial says little of the reading: any reading fits it as well as the main one
+  return readings.some(ok) || (phrase && ok(phrase)) ? (u.t === 'p' && u.v.length < 3 ? 0 : 1) : -1;
 }
 
-/** Lexicon shard keys a parse can live in: first letters of its first two units. */
-export function lexiconKeys(units, readingsOf) {
-  const letters = (u) => (u.t === 'h' ? [...new Set((readingsOf.get(u.v) || []).map((s) => s[0]))] : [u.v[0]]);
-  if (units.length < 2) return [];
-  const keys = [];
-  for (const a of letters(units[0])) for (const b of letters(units[1])) keys.push(a + b);
-  return keys;
+/**
+ * The pair shard holding the pairs that fit units ``a``, ``b``: the first two letters of a
+ * syllable (typed, being typed, or a Hanzi's main reading) and the first of the next unit
+ * ('xi-y'); for an initial, the first letters of both ('xy').
+ */
+export function pairKey(a, b, readingsOf) {
+  const reading = (u) => (u.t === 'h' ? (readingsOf.get(u.v) || [''])[0] : u.v);
+  const first = reading(a) || '', second = (reading(b) || '')[0] || '';
+  if (!/^[a-z]+$/.test(first) || !/^[a-z]$/.test(second)) return null;
+  return a.t === 'p' && first.length < 2 ? first + second : `${first.slice(0, 2)}-${second}`;
 }
 
-/** Rank lexicon entries for the parses: better parse, then heavier word. */
-export function candidates(parses, entries, limit = 8) {
-  const scored = new Map(); // text → [fit, parse rank, -weight]
-  parses.forEach((units, rank) => {
-    for (const [text, reading, weight] of entries) {
-      const fit = fits(units, text, reading);
-      const key = [fit, rank, -weight], had = scored.get(text);
-      if (fit >= 0 && (!had || compare(key, had) < 0)) scored.set(text, key);
+const MAX_UNITS = 8; // pair shards read for one segment: at most seven
+const MAX_PINYIN = 48; // letters of a segment read as pinyin: eight long syllables and spaces
+const MAX_QUERY = 256; // characters of a query searched: a pasted page costs no more than this
+const KEEP = 6; // partial words kept per last character while chaining
+
+/**
+ * Words of the site that fit ``units``, best first: chains of pairs from ``pairsAt[i]`` (the
+ * entries [pair, briefings, phrase?] that may sit at units i, i+1) overlapping by one
+ * character. A word costs one for each character read other than by its main (or phrase)
+ * reading, and counts the briefings of its rarest pair; lower cost first, then words with
+ * fewer pairs outside the site's tags, then more briefings.
+ */
+export function chainWords(units, pairsAt, readingsOf, limit = 8) {
+  const fitting = pairsAt.map((entries, i) => {
+    const out = [];
+    for (const [pair, df, named, phrase] of entries) {
+      const [p, q] = phrase ? phrase.split(' ') : [];
+      const a = fitChar(units[i], pair[0], readingsOf.get(pair[0]) || [], p);
+      const b = a < 0 ? -1 : fitChar(units[i + 1], pair[1], readingsOf.get(pair[1]) || [], q);
+      if (b >= 0) out.push({ pair, df, a, b, plain: named ? 0 : 1 });
     }
+    return out;
   });
-  const ranked = [...scored].sort((a, b) => compare(a[1], b[1]) || (a[0] < b[0] ? -1 : 1));
-  // Words as long as the input first; longer ones only when there are none (kehouf → 课后服务).
-  const exact = ranked.filter((e) => e[1][0] === 0);
-  return (exact.length ? exact : ranked).slice(0, limit).map((e) => e[0]);
+  // A word so far: its text, the cost of all but its last character, the last one's, briefings.
+  const total = (w) => w.cost + w.last;
+  const better = (x, y) => total(x) - total(y) || x.plain - y.plain || y.df - x.df
+    || y.text.length - x.text.length || (x.text < y.text ? -1 : 1);
+  let words = new Map(); // last character → words, best first
+  fitting.forEach((pairs, i) => {
+    const next = new Map();
+    const keep = (w) => {
+      const list = next.get(w.text.at(-1)) || [];
+      list.push(w);
+      list.sort(better);
+      next.set(w.text.at(-1), list.slice(0, KEEP));
+    };
+    for (const { pair, df, a, b, plain } of pairs) {
+      if (i === 0) { keep({ text: pair, cost: a, last: b, df, plain }); continue; }
+      // the shared character counts once, at its best reading in either pair
+      for (const w of words.get(pair[0]) || []) {
+        keep({ text: w.text + pair[1], cost: w.cost + Math.min(w.last, a), last: b, df: Math.min(w.df, df),
+          plain: w.plain + plain });
+      }
+    }
+    words = next;
+  });
+  return [...words.values()].flat().sort(better).slice(0, limit).map((w) => ({ ...w, cost: total(w) }));
 }
 
-const compare = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+/** Best first of words from several readings of the input (chainWords' scored words). */
+export function bestWords(scored, limit = 8) {
+  const sorted = [...scored].sort((x, y) => x.cost - y.cost || x.plain - y.plain || y.df - x.df
+    || y.text.length - x.text.length || (x.text < y.text ? -1 : 1));
+  return [...new Set(sorted.map((w) => w.text))].slice(0, limit);
+}
 
 // ---- file formats: gzip, CRC-32 sharding, varint postings ----
 
@@ -353,16 +454,34 @@ export class Searcher {
     return JSON.parse(text.decode(await this.file(`${kind}/${files[kind]}.bin`)));
   }
 
-  /** Syllable table, its set, and each character's readings. */
+  /** Syllable tables, the set of syllables, and each character's readings (main first). */
   syllables() {
-    this.sylP ??= this.json('syllables').then((table) => {
+    this.sylP ??= this.json('syllables').then(({ main, alt, keys }) => {
       const readingsOf = new Map();
-      for (const [syl, chars] of Object.entries(table)) {
-        for (const ch of chars) readingsOf.set(ch, [...(readingsOf.get(ch) || []), syl]);
+      for (const table of [main, alt]) {
+        for (const [syl, chars] of Object.entries(table)) {
+          for (const ch of chars) readingsOf.set(ch, [...(readingsOf.get(ch) || []), syl]);
+        }
       }
-      return { table, set: new Set(Object.keys(table)), readingsOf };
+      // which 'xi-y' shards exist: a bitmap over the syllables' first two letters × 26 (pairs.py)
+      const prefixes = [...new Set([...Object.keys(main), ...Object.keys(alt)].map((x) => x.slice(0, 2)))].sort();
+      const split = new Set();
+      const hex = keys || '0';
+      prefixes.forEach((prefix, n) => {
+        for (let k = 0; k < 26; k++) {
+          const bit = n * 26 + k, digit = hex.length - 1 - (bit >> 2);
+          if (digit >= 0 && (parseInt(hex[digit], 16) >> (bit & 3)) & 1) split.add(`${prefix}-${String.fromCharCode(97 + k)}`);
+        }
+      });
+      return { main, alt, set: new Set([...Object.keys(main), ...Object.keys(alt)]), readingsOf, split };
     });
     return this.sylP;
+  }
+
+  /** The traditional → simplified table of the site's characters, in force once read. */
+  fold() {
+    this.foldP ??= this.json('fold').then(setFold, () => { this.foldP = null; });
+    return this.foldP;
   }
 
   async postings(term) {
@@ -370,12 +489,17 @@ export class Searcher {
     return findTerm(await this.numbered('t', shardOf(term, shards)), term);
   }
 
-  async lexicon(key) {
-    const { lex, files } = await this.entry();
+  /** Entries [pair, briefings, phrase?] of pair shard ``key`` ('xy'), [] if there is none. */
+  async pairShard(key) {
+    const { pairs, files } = await this.entry();
+    if (key.includes('-')) {
+      if (!(await this.syllables()).split.has(key)) return [];
+      return JSON.parse(text.decode(await this.file(`p/${files.pairs[key[0]]}/${key}.bin`)));
+    }
     const bit = (key.charCodeAt(0) - 97) * 26 + key.charCodeAt(1) - 97;
-    const nibble = parseInt(lex[lex.length - 1 - (bit >> 2)], 16);
+    const nibble = parseInt(pairs[pairs.length - 1 - (bit >> 2)], 16);
     if (!((nibble >> (bit & 3)) & 1)) return [];
-    return JSON.parse(text.decode(await this.file(`l/${files.lexicon}/${key}.bin`)));
+    return JSON.parse(text.decode(await this.file(`p/${files.pairs[key[0]]}/${key}.bin`)));
   }
 
   /** A result's link, title, date, tags and sections: in the folder of its group of fragments. */
@@ -383,30 +507,39 @@ export class Searcher {
     return JSON.parse(text.decode(await this.numbered('f', id)));
   }
 
-  /** Pinyin words a Latin segment may mean, best first ([] if it is not pinyin). */
+  /** Han words of the site a Latin segment may mean, best first ([] if it is not pinyin). */
   async pinyin(segment) {
+    if (segment.length > MAX_PINYIN) return []; // a sentence, not a word: searched as words
     const syl = await this.syllables();
     const parses = parsePinyin(segment, syl.set);
     if (!parses.length) return [];
     if (parses[0].length === 1) {
       const u = parses[0][0];
-      return u.t === 's' ? [...(syl.table[u.v] || '')].slice(0, 8) : [];
+      if (u.t === 'h') return [u.v];
+      return u.t === 's' ? [...new Set([...(syl.main[u.v] || ''), ...(syl.alt[u.v] || '')])].slice(0, 8) : [];
     }
-    const best = parses.filter((p) => p.length === parses[0].length);
-    const keys = [...new Set(best.flatMap((p) => lexiconKeys(p, syl.readingsOf)))].slice(0, 3);
-    const entries = (await Promise.all(keys.map((k) => this.lexicon(k)))).flat();
-    return candidates(best, entries);
+    // Initials may be split more than one way (zh: one initial, or z and h): all are read.
+    const initials = (p) => p.every((u) => u.t !== 's');
+    const best = parses.filter((p) => (p.length === parses[0].length || initials(p)) && p.length <= MAX_UNITS);
+    const words = [];
+    for (const units of best) {
+      const keys = units.slice(1).map((u, i) => pairKey(units[i], u, syl.readingsOf));
+      if (keys.includes(null)) continue;
+      const pairsAt = await Promise.all(keys.map((k) => this.pairShard(k)));
+      words.push(...chainWords(units, pairsAt, syl.readingsOf));
+    }
+    return bestWords(words);
   }
 
   /**
    * What each segment searches for. Han text searches itself; Latin text is read as pinyin
-   * when the lexicon has words for it (``picks[i]`` chooses another), else as English words.
+   * when the site has words for it (``picks[i]`` chooses another), else as English words.
    */
   async interpret(segments, picks = {}) {
     return Promise.all(segments.map(async (seg, i) => {
       const words = { text: seg.text, quoted: seg.quoted, mode: 'words', choices: [] };
       if (!seg.latin || seg.quoted) return words;
-      const choices = await this.pinyin(seg.text);
+      const choices = await this.onSite(await this.pinyin(seg.text));
       const pick = picks[i];
       if (!choices.length || pick === '') return { ...words, choices, english: true };
       const chosen = choices.includes(pick) ? pick : choices[0];
@@ -414,6 +547,36 @@ export class Searcher {
       const english = /^[a-z\s'-]+$/i.test(seg.text) && parsePinyin(seg.text, (await this.syllables()).set)[0].some((u) => u.t === 's');
       return { text: chosen, quoted: false, mode: 'pinyin', choices, english };
     }));
+  }
+
+  /**
+   * Candidate words with the first that is on the site as a whole moved to the front. A
+   * word of three or more characters is a chain of pairs the site has, not always a word it
+   * has (次全 + 全优 + 优化): the first candidates are searched, and the first whose best
+   * hits hold it as written wins. Pairs are on the site by construction.
+   */
+  async onSite(choices, tries = 4) {
+    for (const word of choices.slice(0, tries)) {
+      if (word.length < 3) return choices;
+      const hits = await this.rank([{ text: word }], []);
+      const frags = await Promise.all(hits.slice(0, 2).map((h) => this.fragment(h.id)));
+      if (frags.some((f) => describe(f, [word], [{ text: word }]).all.includes(normalize(word)))) {
+        return [word, ...choices.filter((c) => c !== word)];
+      }
+    }
+    return choices;
+  }
+
+  /**
+   * A pinyin query's words are simplified; a result written in traditional characters is
+   * read through the fold table, loaded then: its characters are the ones the site's
+   * syllable table lacks (it lists the folded ones).
+   */
+  async foldFor(frags) {
+    if (FOLD) return;
+    const { readingsOf } = await this.syllables();
+    const han = new RegExp(`[${HAN}]`, 'gu');
+    if (frags.some((f) => [...JSON.stringify(f).matchAll(han)].some(([c]) => !readingsOf.has(c)))) await this.fold();
   }
 
   /** Ranked hits [{id, score}] for parsed segments and filters. */
@@ -434,10 +597,24 @@ export class Searcher {
    * searched again as English words, and the other way round.
    */
   async search(query, { filters = [], picks = {} } = {}) {
+    // Traditional characters can only be in a query with Han characters: other queries (pinyin,
+    // English) spare the fold table's bytes.
+    query = query.slice(0, MAX_QUERY);
+    if (HAS_HAN.test(query)) await this.fold();
     const parsed = parseQuery(query);
     const all = [...parsed.filters, ...filters].filter((f) => FILTERS.includes(f.kind) && f.value);
     let parts = await this.interpret(parsed.segments, picks);
     let hits = await this.rank(parts, all);
+    // A word chained from pairs may not be on the site as a whole (区要周: 区要 and 要周 are):
+    // then the next candidates the reader did not overrule, while they find nothing.
+    for (const [i, part] of parts.entries()) {
+      if (hits.length || part.mode !== 'pinyin' || picks[i] !== undefined) continue;
+      for (const choice of part.choices.slice(1, 4)) {
+        const tried = parts.map((p, k) => (k === i ? { ...p, text: choice } : p));
+        const found = await this.rank(tried, all);
+        if (found.length) { parts = tried; hits = found; break; }
+      }
+    }
     if (!hits.length && parts.some((p) => p.mode === 'pinyin' && p.english)) {
       const words = parts.map((p, i) => (p.mode === 'pinyin' ? { ...p, text: parsed.segments[i].text, mode: 'words' } : p));
       const more = await this.rank(words, all);
@@ -463,6 +640,7 @@ export class Searcher {
       const batch = hits.slice(next, next + size - out.length);
       next += batch.length;
       const frags = await Promise.all(batch.map((h) => this.fragment(h.id)));
+      if (parts.some((p) => p.mode === 'pinyin')) await this.foldFor(frags);
       batch.forEach((hit, k) => {
         const r = describe(frags[k], needles, parts);
         if (phrases.every((p) => r.all.includes(p))) out.push({ ...r, id: hit.id, score: hit.score * r.boost });
@@ -477,7 +655,7 @@ export class Searcher {
 /** What a result shows: title and snippet ranges, link with the best section's anchor. */
 export function describe(f, needles, parts) {
   const sections = f.s.map(([anchor, heading, body]) => ({ anchor, heading, body }));
-  const all = normalize([f.t, ...f.s.map(([, heading, body]) => `${heading}\n${body}`)].join('\n'));
+  const all = normalize([f.t, f.m || '', f.p || '', ...f.s.map(([, heading, body]) => `${heading}\n${body}`)].join('\n'));
   const exact = needles.map(normalize).filter((n) => all.includes(n));
   // Pairs stand in for a Han phrase that only occurs split (课后 … 服务).
   const look = exact.length === needles.length ? exact : [...exact, ...parts.flatMap((p) => termsOf(p.text))];

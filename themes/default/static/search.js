@@ -165,7 +165,13 @@ async function initPage(root) {
       found = result;
       next = 0;
       renderChoices();
-      if (result.empty) { list.replaceChildren(); status.textContent = ''; more.hidden = true; return; }
+      if (result.empty) {
+        // Nothing searchable typed (only punctuation, emoji, a bare tag:): a calm "no results".
+        list.replaceChildren();
+        status.textContent = q.trim() ? countText(strings, 0) : '';
+        more.hidden = true;
+        return;
+      }
       await showMore(token, true);
     } catch {
       if (token === seq) status.textContent = strings.error || 'Search is not available.';
