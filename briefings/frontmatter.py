@@ -85,13 +85,16 @@ def _parse_yaml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
     loader = _FrontLoader(raw)
     try:
         node = loader.get_single_node()
+        loader._root = node  # for _key_at: which key an error inside the document belongs to
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         if isinstance(exc, _ImpossibleDate):
-            raise FrontMatterError(line, problem, "write it as YYYY-MM-DD, or YYYY-MM-DDTHH:MM") from None
+            key = _key_at(loader, mark.line) if mark is not None else None
+            raise FrontMatterError(line, f"`{key}`: {problem}" if key else problem,
+                                   "write it as YYYY-MM-DD, or YYYY-MM-DDTHH:MM") from None
         raise FrontMatterError(line, f"invalid YAML in front matter: {problem}",
                                "check quotes and the indentation of lists") from None
     except yaml.YAMLError as exc:
@@ -111,6 +114,15 @@ def _parse_yaml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
             # +2: node lines are 0-based and the front matter starts after the `---` line.
             key_lines[str(key_node.value)] = key_node.start_mark.line + 2
     return {str(k): v for k, v in data.items()}, key_lines
+
+
+def _key_at(loader: Any, line: int) -> str | None:
+    """The top-level key whose value spans ``line`` (0-based) of the front matter, if any."""
+    root = getattr(loader, "_root", None)
+    for key_node, value_node in root.value if isinstance(root, yaml.MappingNode) else ():
+        if key_node.start_mark.line <= line <= value_node.end_mark.line:
+            return str(key_node.value)
+    return None
 
 
 _KINDS = {"tag:yaml.org,2002:timestamp": "a date", "tag:yaml.org,2002:int": "a whole number",

@@ -81,7 +81,7 @@ def test_an_impossible_date_is_an_error_at_its_line_not_a_crash(value, reason):
     with pytest.raises(FrontMatterError) as info:
         split(f"---\ntitle: x\ndate: {value}\ntags: [a]\n---\n正文\n")
     assert info.value.line == 3
-    assert info.value.message == f"{value} is not a real date or time ({reason})"
+    assert info.value.message == f"`date`: {value} is not a real date or time ({reason})"
     assert info.value.hint == "write it as YYYY-MM-DD, or YYYY-MM-DDTHH:MM"
 
 
