@@ -251,7 +251,10 @@ def load_search(root: Path) -> tuple[str, SearchIndex] | None:
                     (root / CACHE_DIR / _SEARCH_PARTS / f"{kind}-{name}.pickle").unlink(missing_ok=True)
                 return None
             parts[kind].extend(group)
-    return key, replace(index, shards=parts["t"], fragments=parts["f"])
+    try:
+        return key, replace(index, shards=parts["t"], fragments=parts["f"])
+    except (AttributeError, TypeError):  # pickled by a version whose index had other fields: built anew
+        return None
 
 
 def save_search(root: Path, key: str, index: SearchIndex) -> None:

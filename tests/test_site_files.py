@@ -149,3 +149,15 @@ def test_a_template_linked_outside_the_site_is_not_used(tmp_path, capsys):
     assert not any("root:x:0:0" in p.read_text(encoding="utf-8", errors="replace")
                    for p in site.out.rglob("*") if p.is_file())
     assert "正文。" in site.page("/2023/06/ke-hou-fu-wu-tui-jin-hui/")
+
+
+def test_a_search_index_cached_by_another_version_is_built_anew(tmp_path, capsys):
+    import pickle
+    site = make_site(tmp_path, FILES)
+    assert build(site, capsys)[0] == 0
+    stored = site.root / ".briefings-cache" / "search.pickle"
+    key, index, names = pickle.loads(stored.read_bytes())
+    del index.__dict__[next(iter(index.__dict__))]  # as an older version's index, without a newer field
+    stored.write_bytes(pickle.dumps((key, index, names)))
+    (site.root / "content" / "a.md").write_text("---\ntitle: 新\ndate: 2023-06-15\n---\n正文。\n", encoding="utf-8")
+    assert build(site, capsys)[0] == 0
