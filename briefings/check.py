@@ -41,6 +41,7 @@ class CheckResult:
     findings: list[Diagnostic] = field(default_factory=list)  # sorted by file, line, column
     fixed: list[Diagnostic] = field(default_factory=list)  # what fix=True changed, one per fix
     files: int = 0  # content files looked at
+    site_findings: int = 0  # of the findings, those of the site checks (`check --site`)
 
     @property
     def has_errors(self) -> bool:
@@ -264,8 +265,10 @@ def fix_file(text: str, source: str) -> tuple[str, list[Diagnostic]]:
 
 
 def check_site(root: Path, options: BuildOptions | None = None, *, out_dir: Path | None = None,
-               fix: bool = False) -> CheckResult:
-    """Check the site in ``root``; nothing is written except, with ``fix``, the fixed content files."""
+               fix: bool = False, site: bool = False) -> CheckResult:
+    """Check the site in ``root``; nothing is written except, with ``fix``, the fixed content files.
+
+    ``site``: the inspection's checks as well (sitecheck.py: stale columns, empty ones, …)."""
     options = options or BuildOptions()
     result = CheckResult()
     files = briefing_files(root)
@@ -291,6 +294,14 @@ def check_site(root: Path, options: BuildOptions | None = None, *, out_dir: Path
         if built.site is not None:
             config_text = (root / "site.toml").read_text(encoding="utf-8-sig")
             findings += lint_menu(config, config_text, site_targets(built.site, config, built.outputs))
+        if site and built.site is not None:
+            from .sitecheck import site_findings  # it builds on this module's link helpers
+
+            now = options.now or dt.datetime.now(dt.UTC)
+            site_text = (root / "site.toml").read_text(encoding="utf-8-sig")
+            found = site_findings(config, built.site, built.outputs, now, site_text)
+            result.site_findings = len(found)
+            findings += found
     result.findings = sorted(findings, key=lambda d: (d.path, d.line or 0, d.col or 0))
     return result
 

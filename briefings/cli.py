@@ -277,12 +277,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     root = Path(args.site).resolve()  # file paths inside are made relative to it
     options = BuildOptions(drafts=args.drafts, future=args.future)
-    result = check_site(root, options, out_dir=Path(args.output) if args.output else None, fix=args.fix)
+    result = check_site(root, options, out_dir=Path(args.output) if args.output else None, fix=args.fix,
+                        site=args.site_checks)
     for change in result.fixed:
         print(format_fix(change))
     for finding in result.findings:
         print(finding.format())
     print(summary(result))
+    if args.site_checks:
+        from .sitecheck import counts
+
+        print(counts(result.findings))
+        if args.strict and result.site_findings:
+            return 1
     return 1 if result.has_errors else 0
 
 
@@ -348,6 +355,10 @@ def make_parser() -> argparse.ArgumentParser:
     check_parser.add_argument("-o", "--output", help="the build's output folder (default: SITE/public)")
     check_parser.add_argument("--drafts", action="store_true", help="check as a build with drafts would")
     check_parser.add_argument("--future", action="store_true", help="check as a build with --future would")
+    check_parser.add_argument("--site", dest="site_checks", action="store_true",
+                              help="also what a government-website inspection looks for: columns not updated, "
+                                   "empty columns, briefings without publisher or date, broken links, duplicate 索引号")
+    check_parser.add_argument("--strict", action="store_true", help="with --site: exit 1 on any of its warnings")
     check_parser.set_defaults(run=cmd_check)
     return parser
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .brand import Palette, palette, parse_hex
 from .diagnostics import Diagnostics, did_you_mean
+from .disclosure import CheckConfig, DisclosureConfig, parse_check, parse_disclosure
 from .theme import find_theme
 
 CONFIG_NAME = "site.toml"
@@ -44,6 +45,7 @@ class TagConfig:
     name: str
     translations: Mapping[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
+    stale_after: int | None = None  # days without a new briefing before `check --site` warns
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ class SiteConfig:
     tags: Mapping[str, TagConfig] = field(default_factory=dict)
     # front-matter keys that get a page per value, like tags: ("tags", "meeting")
     taxonomies: tuple[str, ...] = ("tags",)
+    # 政府信息公开: publisher, identifiers, required fields; and what `check --site` measures
+    disclosure: DisclosureConfig = field(default_factory=DisclosureConfig)
+    check: CheckConfig = field(default_factory=CheckConfig)
     # Branding (see the annotated site.toml `briefings init` writes)
     organisation: str = ""  # 主办单位
     logo: str = ""  # path of the logo under static/, as published: 'logo.svg'
@@ -122,6 +127,7 @@ class SiteConfig:
 _TOP_KEYS = {
     "title", "base_url", "default_language", "languages", "permalink", "per_page",
     "theme", "timezone", "summary_length", "feed_length", "tags", "taxonomies",
+    "disclosure", "check",
     "organisation", "logo", "accent_color", "footer", "menu",
 }
 _FOOTER_KEYS = {"site_code", "icp", "police", "address", "phone", "email", "lines"}
@@ -235,6 +241,8 @@ def parse_config(
             error("taxonomies", f"{name!r} cannot be a taxonomy",
                   "name a front-matter key whose values are names, such as meeting or chair")
     taxonomies = ["tags", *(n for n in taxonomies if n != "tags")]
+    disclosure = parse_disclosure(raw.get("disclosure"), error, tuple(lang.code for lang in languages))
+    check = parse_check(raw.get("check"), error)
     if len(diagnostics.errors) > errors_before:
         return None
     return SiteConfig(
@@ -242,6 +250,7 @@ def parse_config(
         languages=languages, permalink=permalink, per_page=per_page, theme=theme,
         timezone=timezone, summary_length=typed("summary_length", int, 120),
         feed_length=typed("feed_length", int, 20), tags=tags, taxonomies=tuple(dict.fromkeys(taxonomies)),
+        disclosure=disclosure, check=check,
         **branding,
     )
 
@@ -286,8 +295,14 @@ def _parse_tags(
             continue
         translations: dict[str, str] = {}
         aliases: tuple[str, ...] = ()
+        stale_after: int | None = None
         for key, value in settings.items():
-            if key == "aliases":
+            if key == "stale_after":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                    error(name, f'`stale_after` of tag "{name}" must be a whole number of days, at least 1')
+                    continue
+                stale_after = value
+            elif key == "aliases":
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     error(name, f'`aliases` of tag "{name}" must be a list of strings')
                     continue
@@ -296,8 +311,8 @@ def _parse_tags(
                 translations[code] = value
             else:
                 error(key, f'unknown key `{key}` in [tags."{name}"]',
-                      did_you_mean(key, [*sorted(codes), "aliases"]))
-        out[name] = TagConfig(name, translations, aliases)
+                      did_you_mean(key, [*sorted(codes), "aliases", "stale_after"]))
+        out[name] = TagConfig(name, translations, aliases, stale_after)
     return out
 
 

@@ -13,12 +13,15 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from . import links, pinyin, slugs
 from .config import SiteConfig, normalise_language
 from .diagnostics import Diagnostic, Diagnostics
+from .disclosure import FIELDS as DISCLOSURE_FIELDS
+from .disclosure import parse_fields as parse_disclosure
 from .frontmatter import FrontMatterError, split
 from .markdown import render_markdown
 from .model import NO_DATE, Briefing
@@ -29,7 +32,7 @@ CONTENT_DIR = "content"
 PAGES_PREFIX = f"{CONTENT_DIR}/pages/"
 KNOWN_KEYS = (
     "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
-    "attendees", "location", "translation_key", "aliases",
+    "attendees", "location", "translation_key", "aliases", *DISCLOSURE_FIELDS,
 )
 MANY_TAGS = 50  # more on one briefing is a warning
 _SENTENCE_END = "。！？；!?;"
@@ -194,6 +197,10 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         error("draft", f"`draft` must be true or false, not {draft!r}")
         draft = False
 
+    # A standalone page is no document of 政府信息公开: its fields are read, none is required.
+    rules = replace(config.disclosure, required=()) if page else config.disclosure
+    disclosure = parse_disclosure(front, lang, rules, config.default_language, error, date_present="date" in front)
+
     slug_value = front.get("slug")
     if slug_value is not None:
         slug = str(slug_value)
@@ -239,6 +246,13 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
         reading_minutes=body.reading_minutes,
         extra={k: v for k, v in front.items() if k not in KNOWN_KEYS},
         key_lines=lines,
+        index_no=disclosure.index_no,
+        publisher=disclosure.publisher,
+        category=disclosure.category,
+        written=disclosure.written,
+        doc_no=disclosure.doc_no,
+        keywords=disclosure.keywords,
+        validity=disclosure.validity,
         page=page,
     )
 

@@ -20,6 +20,7 @@ from .config import SiteConfig, normalise_language, theme_dir
 from .content import CONTENT_DIR, SourceError, briefing_files, decode_source, parse_briefing
 from .diagnostics import Diagnostics
 from .frontmatter import FrontMatterError, dump_yaml, split
+from .index_numbers import with_index_no
 from .model import Briefing
 from .site import briefing_url
 from .slugs import slugify
@@ -197,6 +198,7 @@ def new_briefing(config: SiteConfig, title: str, *, date: dt.date, tags: Sequenc
     tags, notes = tag_notes(config, tags)
     slug = slugify(title)
     front: dict[str, Any] = {"title": title, "date": date, "slug": slug, "draft": True, "tags": tags}
+    front = with_index_no(config, front)  # 索引号 written out, so it is the file's for good
     archetype = find_archetype(config, code)
     if archetype is None:
         notes.append(f"no archetypes/{ARCHETYPE}.md in the site or its theme: used a minimal one")

@@ -63,6 +63,15 @@ class Briefing:
     # 1-based line of each front-matter key in the source file, for later diagnostics.
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     slug_explicit: bool = False
+    # 政府信息公开 (disclosure.py): 索引号 — written, or given by index_numbers.py as the build loads —,
+    # 发布机构 (site.toml's when not written), 主题分类, 成文日期, 文号, 主题词, 有效性.
+    index_no: str | None = None
+    publisher: str | None = None
+    category: str | None = None
+    written: dt.date | None = None
+    doc_no: str | None = None
+    keywords: tuple[str, ...] = ()
+    validity: str | None = None
     # A standalone page (content/pages/**.md): its own URL, in no list, tag or feed; no date needed.
     page: bool = False
     # Set when the site is assembled.

@@ -42,6 +42,9 @@ from .cache import (
 from .config import SiteConfig, load_config
 from .content import CONTENT_DIR, briefing_files, content_problem, load_briefing, parse_many, parse_source
 from .diagnostics import Diagnostic, Diagnostics
+from .index_numbers import PUBLISHED_NAME as INDEX_NUMBERS_NAME
+from .index_numbers import assign as assign_index_numbers
+from .index_numbers import dump_store, read_store, save_store, store_paths
 from .manifest import MANIFEST_NAME, manifest_file, manifest_outputs, save_manifest
 from .model import Briefing, Site, same_but_body
 from .output import (
@@ -72,7 +75,7 @@ from .render import RenderState, render_body_edits, render_site
 from .search.index import SearchIndex, build_index, is_index_file
 from .search.patch import patch_index
 from .search.process import ForkedIndex, SearchProcess
-from .site import BuildOptions, assemble, briefing_url, reassemble
+from .site import BuildOptions, assemble, briefing_url, is_published, reassemble
 
 
 @dataclass
@@ -394,6 +397,38 @@ class Builder:
         # source → the version of a changed briefing that the published pages were made from
         self._published_versions: dict[str, Briefing] = {}
         self._cache: ParseCache | None = None  # briefings from it come without bodies until filled
+        self._index_store: dict[str, Any] | None = None  # 索引号 given out (index_numbers.py)
+        self._index_bytes = b""  # the store as published beside the pages (public fields only)
+
+    def _number(self, config: SiteConfig, loaded: list[Briefing], diagnostics: Diagnostics, write: bool,
+                now: dt.datetime) -> None:
+        """Give each briefing this build publishes its 索引号: written, held before, or new (index_numbers.py).
+
+        Set in place, as the parse cache sets bodies: the same objects keep their places in the
+        build's memos, and a source's number never changes once given, so no page goes stale.
+        Drafts and future briefings get theirs when they are published (the store is published
+        beside the pages, and must not name them before); the numbers they have written are
+        kept free.
+        """
+        if self._index_store is None:
+            self._index_store = read_store(store_paths(self.root, self.out_dir))
+            self._index_bytes = dump_store(self._index_store, public=True)
+        options = replace(self.options, now=now)
+        shown = [b for b in loaded if not b.page and is_published(b, options, now)]  # pages have none
+        seen = {id(b) for b in shown}
+        kept = [b.index_no for b in loaded if id(b) not in seen and b.index_no and "index_no" in b.key_lines]
+        found = assign_index_numbers(self._index_store, shown, config.disclosure.org_code, reserved=kept)
+        diagnostics.extend(found.diagnostics)
+        numbers = found.numbers
+        for briefing in (*shown, *self._published_versions.values()):
+            number = numbers.get(briefing.source)
+            if number is not None and briefing.index_no != number:
+                vars(briefing)["index_no"] = number
+        if found.changed and not found.diagnostics:
+            self._index_store = found.store
+            self._index_bytes = dump_store(found.store, public=True)
+            if self.persist_cache and write:
+                save_store(self.root, found.store)
 
     def build(self, changed: Iterable[Path] | None = None, *, write: bool = True) -> BuildResult:
         """Build the site; ``changed`` (absolute paths) narrows what is re-read from disk.
@@ -449,6 +484,7 @@ class Builder:
         self._published_versions = {}  # filled by a first load only: see _body_patch
         with _timed(timings, "load"):
             loaded = self._load(config, diagnostics, changed, published)
+            self._number(config, loaded, diagnostics, write, now)
         last, self._last = self._last, None  # set again once this build is written
         swaps = _body_edits(last, loaded, now) if last is not None else None
         # Only bodies changed since the published build: render those briefings' pages and feeds.
@@ -509,6 +545,7 @@ class Builder:
                         redirects, manifest = manifest_outputs(self.manifest, self.out_dir, site, pages, renderer,
                                                                diagnostics)
                     pages += redirects
+                    pages.append(Output(INDEX_NUMBERS_NAME, self._index_bytes, "索引号"))
                     result.rendered, result.reused = renderer.rendered, renderer.reused
             if diagnostics.has_errors or not _paths_fit(site, pages, diagnostics):
                 return result

@@ -238,9 +238,11 @@ def save_record(root: Path, record: BuildRecord) -> None:
 def load_search(root: Path) -> tuple[str, SearchIndex] | None:
     """The last search index built, with the key of the briefings it was built from."""
     stored = read_cached(root, _SEARCH)
-    if not (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[1], SearchIndex)):
+    # Another version's index may unpickle into a SearchIndex of other fields: trust only our own.
+    if not (isinstance(stored, tuple) and len(stored) == 4 and stored[0] == code_fingerprint()
+            and isinstance(stored[2], SearchIndex)):
         return None
-    key, index, names = stored
+    _, key, index, names = stored
     parts: dict[str, list[bytes]] = {"t": [], "f": []}
     for kind, group_names in names.items():
         for name in group_names:
@@ -272,7 +274,7 @@ def save_search(root: Path, key: str, index: SearchIndex) -> None:
             wanted.add(file)
             if not (folder / file).is_file():
                 write_cached(root, f"{_SEARCH_PARTS}/{file}", list(group))
-    write_cached(root, _SEARCH, (key, replace(index, shards=[], fragments=[]), names))
+    write_cached(root, _SEARCH, (code_fingerprint(), key, replace(index, shards=[], fragments=[]), names))
     # the groups of earlier indexes go, and the temporary files of a save cut short
     for stale in os.listdir(folder) if folder.is_dir() else ():
         if stale not in wanted and not _being_written(stale):

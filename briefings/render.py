@@ -7,6 +7,7 @@ error leaves the published site untouched.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.util
 import math
@@ -26,6 +27,8 @@ import jinja2.meta
 
 from .config import SiteConfig, theme_dir
 from .diagnostics import Diagnostics
+from .disclosure import VALIDITY_EN
+from .inspection import json_ld, meta_tags, script_json
 from .links import allowed_roots, inside, site_files
 from .model import Briefing, Edition, Site, Tag
 from .output import Output
@@ -258,6 +261,10 @@ class Renderer:
             format_month=format_month, html_lang=HTML_LANG, default_language=self.site.default_language,
             languages=tuple(e.language for e in self.site.editions),
             extra_taxonomies=tuple(t for t in self.config.taxonomies if t != "tags"),
+            # 政府信息公开 and inspection tags (disclosure.py, inspection.py): from site.toml alone
+            inspection_meta=functools.partial(meta_tags, self.config),
+            inspection_ld=functools.partial(json_ld, self.config), script_json=script_json,
+            validity_en=VALIDITY_EN,
             brand=branding(self.config), search_example=search_examples(self.config),
         )
         self.strings = load_strings(theme, self.config.language_codes, self.diagnostics, self.config.root)

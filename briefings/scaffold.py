@@ -105,7 +105,7 @@ def _site_toml(default: str, langs: Sequence[str], titles: Mapping[str, str], ba
     parts = [comments["head"],
              comments["top"].replace("@TITLE@", _s(titles[default])).replace("@BASE_URL@", _s(base_url))
              .replace("@LANG@", _s(default)),
-             comments["brand"], comments["menu"].replace("@ABOUT@", _s(_ABOUT[default])).replace("@LANG@", _s(default))]
+             comments["brand"], comments["disclosure"], comments["menu"].replace("@ABOUT@", _s(_ABOUT[default])).replace("@LANG@", _s(default))]
     for code in langs[1:]:
         parts.append(f'[[menu]]\ntitle = {_s(_ABOUT[code])}\nurl = "/{code}/about/"\nlang = {_s(code)}\n\n')
     parts.append(comments["languages"])
@@ -177,6 +177,28 @@ organisation = ""
 # phone = "010-12345678"                 # 联系电话
 # email = "xxgk@example.gov.cn"          # 电子邮箱
 # lines = ["本网站由××信息中心负责维护"]   # 其他页脚文字，每项一行
+
+""",
+        "disclosure": """\
+# 政府信息公开：每篇简报正文上方有信息公开表（索引号、发布机构、主题分类、成文日期、发布日期、文号、主题词、有效性）。
+# 简报中未写发布机构时用这里的 publisher；填写 org_code（统一社会信用代码或组织机构代码）后，未写 index_no 的
+# 简报自动得到索引号“代码/年份-五位序号”，发布后永不改变，`briefings new` 也会把它写进新简报。
+# site_id 是网站标识码（页面的 SiteIDCode 标签；不写则用 [footer] 的 site_code）；
+# required 列出每篇简报必须写明的字段，如 ["category", "doc_no"]。
+[disclosure]
+# org_code = "11110000000000000X"
+# publisher = "××局"
+# site_id = "1101050001"
+# column_type = "政务动态"
+# required = []
+
+# `briefings check --site` 按政府网站检查指标查看更新：首页和新闻类栏目（news 中的分类）超过两周、
+# 其他栏目超过半年没有新简报即提示；单个主题可在它的 [tags."…"] 中写 stale_after = 天数。
+[check]
+# home_days = 14
+# news_days = 14
+# other_days = 183
+# news = ["meeting"]
 
 """,
         "menu": """\
@@ -258,6 +280,30 @@ organisation = ""
 # phone = "010-12345678"
 # email = "info@example.gov.cn"
 # lines = ["Maintained by the information centre"]  # other footer text, one line each
+
+""",
+        "disclosure": """\
+# 政府信息公开: above each briefing's text, a table of its disclosure fields (index number, publisher,
+# category, date written, date published, document number, keywords, validity). `publisher` here is used
+# where a briefing names none; with `org_code` (the organisation's code) a briefing without `index_no` gets
+# "CODE/YEAR-NNNNN", never changed once published, and `briefings new` writes it into new briefings.
+# site_id is the 网站标识码 (the SiteIDCode tag; without it, [footer] site_code); `required` lists fields
+# every briefing must give, e.g. ["category", "doc_no"].
+[disclosure]
+# org_code = "11110000000000000X"
+# publisher = "Municipal Bureau"
+# site_id = "1101050001"
+# column_type = "News"
+# required = []
+
+# `briefings check --site` looks at updates as government-website inspections do: the home page and news
+# columns (the taxonomies in `news`) without a new briefing for two weeks, other columns for six months;
+# a theme may set its own period as stale_after = DAYS in its [tags."…"] table.
+[check]
+# home_days = 14
+# news_days = 14
+# other_days = 183
+# news = ["meeting"]
 
 """,
         "menu": """\

@@ -237,3 +237,23 @@ def test_no_check_skips_the_review(tmp_path, capsys):
                     "<p>会议审议了<a href=\"/2020/01/no-such-page/\">有关文件</a>。</p>", encoding="utf-8")
     assert main(["import", str(page), "--date", "2024-05-06", "--no-check", "--site", str(site.root)]) == 0
     assert "review:" not in capsys.readouterr().out
+
+
+def test_imports_get_a_index_no_each_and_the_page_source_as_publisher(tmp_path, capsys):
+    """Issue 19 meets issue 18: a site with an org_code numbers every imported draft (as `briefings new`
+    does), never twice, and the 来源 a web page names becomes the disclosure field 发布机构."""
+    org = "11440300MB2C92051X"
+    site = make_site(tmp_path, "", config=VOCABULARY + f'\n[disclosure]\norg_code = "{org}"\n')
+    folder = _folder(tmp_path)
+    main(["import", str(folder), "--site", str(site.root), "--publish", "--no-check"])
+    capsys.readouterr()
+    drafts = sorted((site.root / "content").rglob("*.md"))
+    numbers = [line.removeprefix("index_no: ") for d in drafts
+               for line in d.read_text(encoding="utf-8").splitlines() if line.startswith("index_no: ")]
+    assert len(numbers) == len(drafts) == 5 and len(set(numbers)) == 5
+    assert all(n.startswith(f"{org}/20") for n in numbers), numbers
+    paste = next(d for d in drafts if "di-san-ji-du" in d.name).read_text(encoding="utf-8")
+    assert "\npublisher: " in paste and "\nsource: " not in paste
+    assert main(["build", str(site.root), "--quiet"]) == 0
+    page = next((site.root / "public" / "2024" / "09").rglob("index.html")).read_text(encoding="utf-8")
+    assert any(n in page for n in numbers)

@@ -83,7 +83,7 @@ def test_page_furniture_goes_and_its_date_and_source_stay() -> None:
                          f"{OPENING}\n分享到：微信 微博\n上一篇：某某\n版权所有：某区人民政府 备案号：京ICP备1号")
     assert result.fields.title == "区教育局召开局务会"
     assert result.fields.date == dt.date(2024, 9, 12)  # the meeting's day; the year from the page
-    assert result.fields.source == "区教育局"
+    assert result.fields.publisher == "区教育局"
     assert result.body == f"{OPENING}\n"
     assert "the page was published on 2024-09-13; date 2024-09-12 is the meeting's, from the opening" in result.notes
 

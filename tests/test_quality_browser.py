@@ -29,6 +29,8 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "test-artifacts"
 VIEWPORTS = {"phone": (360, 740), "desktop": (1280, 900)}
 SCHEMES = ("light", "dark")
+# 长者模式 as a reader leaves it on: the largest text, high contrast (what localStorage keeps; see care.js)
+CARE = {"on": True, "size": 4, "contrast": True, "simple": False, "attr": "4 contrast"}
 PAGE_TYPES = ("home", "briefing", "briefing-en", "tag", "tags", "archive", "archive-year", "search", "404")
 MIN_TEXT_PX = 13  # no text smaller than this anywhere
 MIN_READING_PX = 15  # running text: briefing paragraphs, summaries, list items of the main column
@@ -57,8 +59,10 @@ MEASURE_TEXT = """({minText, minReading, minLine}) => {
   return {small, tight};
 }"""
 
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
+# In 长者模式 the AAA contrast rule (7:1) runs too: high contrast promises it.
+AXE_RUN = """async (aaa) => {
+  const rules = aaa ? {'color-contrast-enhanced': {enabled: true}} : {};
+  const result = await axe.run(document, {resultTypes: ['violations'], rules});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + (n.failureSummary || '').replace(/\\s+/g, ' '))}));
 }"""
@@ -120,7 +124,7 @@ def open_page(chromium: Browser, served: str, page_paths: dict[str, str]) -> Ite
     """Open a page type in a fresh context of the given width and scheme; contexts close at the end."""
     contexts = []
 
-    def opener(kind: str, viewport: str = "desktop", scheme: str = "light", base: str = "") -> Page:
+    def opener(kind: str, viewport: str = "desktop", scheme: str = "light", base: str = "", care: bool = False) -> Page:
         if kind not in page_paths:
             if kind == "search":
                 pytest.skip("no search/index.html in the build yet: the search page is being added")
@@ -128,6 +132,8 @@ def open_page(chromium: Browser, served: str, page_paths: dict[str, str]) -> Ite
         width, height = VIEWPORTS[viewport]
         context = chromium.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)  # type: ignore[arg-type]
         contexts.append(context)
+        if care:
+            context.add_init_script(f"localStorage.setItem('briefings-care', {json.dumps(json.dumps(CARE))})")
         page = context.new_page()
         # The search page fetches its index after load: wait until nothing is in flight any more.
         wait = "networkidle" if "?" in page_paths[kind] else "load"
@@ -142,7 +148,7 @@ def open_page(chromium: Browser, served: str, page_paths: dict[str, str]) -> Ite
 
 
 @pytest.fixture(scope="module")
-def look(open_page: Callable[..., Page]) -> Callable[[str, str, str], Look]:
+def look(open_page: Callable[..., Page]) -> Callable[..., Look]:
     """Open a page type once, then at each width and scheme measure it, screenshot it and run axe on it.
 
     Every test about a page reads the result; switching width and scheme in place (instead of a new
@@ -151,8 +157,10 @@ def look(open_page: Callable[..., Page]) -> Callable[[str, str, str], Look]:
     ARTIFACTS.mkdir(exist_ok=True)
 
     @functools.cache
-    def looks(kind: str) -> dict[tuple[str, str], Look]:
-        page = open_page(kind)
+    def looks(kind: str, care: bool) -> dict[tuple[str, str], Look]:
+        page = open_page(kind, care=care)
+        if care:
+            page.wait_for_selector(".care-bar:not([hidden])")
         axe = AXE_JS.is_file()
         if axe:
             page.add_script_tag(path=str(AXE_JS))
@@ -161,35 +169,35 @@ def look(open_page: Callable[..., Page]) -> Callable[[str, str, str], Look]:
             page.set_viewport_size({"width": width, "height": height})
             for scheme in SCHEMES:
                 page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
-                shot = ARTIFACTS / f"{kind}-{viewport}-{scheme}.png"
+                shot = ARTIFACTS / f"{kind}-{viewport}-{scheme}{'-care' if care else ''}.png"
                 page.screenshot(path=str(shot), full_page=True)
                 text = page.evaluate(MEASURE_TEXT, {"minText": MIN_TEXT_PX, "minReading": MIN_READING_PX,
                                                     "minLine": MIN_LINE_HEIGHT})
                 widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-                violations = page.evaluate(AXE_RUN) if axe else None
+                violations = page.evaluate(AXE_RUN, care) if axe else None
                 found[viewport, scheme] = Look(violations, *widths, text["small"], text["tight"], shot)
         page.context.close()
         return found
 
-    return lambda kind, viewport, scheme: looks(kind)[viewport, scheme]
+    return lambda kind, viewport, scheme, care=False: looks(kind, care)[viewport, scheme]
 
 
-LOOKS = [pytest.param(kind, viewport, scheme, id=f"{kind}-{viewport}-{scheme}")
-         for kind in PAGE_TYPES for viewport in VIEWPORTS for scheme in SCHEMES]
+LOOKS = [pytest.param(kind, viewport, scheme, care, id=f"{kind}-{viewport}-{scheme}" + ("-care" if care else ""))
+         for care in (False, True) for kind in PAGE_TYPES for viewport in VIEWPORTS for scheme in SCHEMES]
 
 
-@pytest.mark.parametrize(("kind", "viewport", "scheme"), LOOKS)
-def test_no_axe_violations(look: Callable[[str, str, str], Look], kind: str, viewport: str, scheme: str) -> None:
-    violations = look(kind, viewport, scheme).violations
+@pytest.mark.parametrize(("kind", "viewport", "scheme", "care"), LOOKS)
+def test_no_axe_violations(look: Callable[..., Look], kind: str, viewport: str, scheme: str, care: bool) -> None:
+    violations = look(kind, viewport, scheme, care).violations
     if violations is None:
         skip_or_fail(f"{AXE_JS.relative_to(REPO)} is missing: {NPM_HINT}")
     assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
 
 
-@pytest.mark.parametrize(("kind", "viewport", "scheme"), LOOKS)
-def test_text_is_readable_and_nothing_overflows(look: Callable[[str, str, str], Look], kind: str, viewport: str,
-                                                scheme: str) -> None:
-    seen = look(kind, viewport, scheme)
+@pytest.mark.parametrize(("kind", "viewport", "scheme", "care"), LOOKS)
+def test_text_is_readable_and_nothing_overflows(look: Callable[..., Look], kind: str, viewport: str,
+                                                scheme: str, care: bool) -> None:
+    seen = look(kind, viewport, scheme, care)
     assert seen.screenshot.is_file()
     assert seen.scroll_width <= seen.inner_width, (
         f"{kind} is {seen.scroll_width}px wide in a {seen.inner_width}px window: see {seen.screenshot.name}")

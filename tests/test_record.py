@@ -443,3 +443,14 @@ def test_builds_with_the_cache_take_turns(tmp_path):
         assert not done.wait(1.0), "the second build waited"
     waiting.join(30)
     assert done.is_set()
+
+
+def test_a_search_index_stored_by_another_version_of_briefings_is_built_again(tmp_path, monkeypatch):
+    """Upgrading briefings must not crash on the cache the old version left (issue 19's review met an
+    index pickled before SearchIndex gained fields: AttributeError in every later build)."""
+    site = make_site(tmp_path, many(3))
+    assert main(["build", str(site.root), "--quiet"]) == 0
+    assert load_search(site.root) is not None
+    monkeypatch.setattr(record_module, "code_fingerprint", lambda: "another version of briefings")
+    assert load_search(site.root) is None, "an index from other code is not trusted"
+    assert main(["build", str(site.root), "--quiet"]) == 0

@@ -156,8 +156,8 @@ def test_a_search_index_cached_by_another_version_is_built_anew(tmp_path, capsys
     site = make_site(tmp_path, FILES)
     assert build(site, capsys)[0] == 0
     stored = site.root / ".briefings-cache" / "search.pickle"
-    key, index, names = pickle.loads(stored.read_bytes())
-    del index.__dict__[next(iter(index.__dict__))]  # as an older version's index, without a newer field
-    stored.write_bytes(pickle.dumps((key, index, names)))
+    *head, index, names = pickle.loads(stored.read_bytes())
+    del index.__dict__[next(iter(index.__dict__))]  # a damaged index, without one of its fields
+    stored.write_bytes(pickle.dumps((*head, index, names)))
     (site.root / "content" / "a.md").write_text("---\ntitle: 新\ndate: 2023-06-15\n---\n正文。\n", encoding="utf-8")
     assert build(site, capsys)[0] == 0

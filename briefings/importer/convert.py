@@ -145,7 +145,7 @@ def compose(blocks: list[Block], inlines: Inlines, title: str | None, options: O
         draft.fields.title = title or ""
         return draft
     _date(draft, _opening(blocks, inlines), found, options)
-    draft.fields.source = found.source
+    draft.fields.publisher = found.source
     if not draft.fields.title:
         notes.append("no title found: add title by hand")
     if explicit(blocks):

@@ -1,7 +1,7 @@
 """What an import produces: front-matter fields, a Markdown body, files for the bundle, notes.
 
 ``FRONT_KEYS`` and ``Draft.front`` are the one place where front-matter keys are assembled:
-a new key (say ``index_no``) is a field here and a name in that tuple.
+a new key is a field here and a name in that tuple.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Any
 import yaml
 
 # The order keys are written in. A key whose value is empty is left out (draft never is).
-FRONT_KEYS = ("title", "date", "source", "meeting", "chair", "attendees", "tags", "draft")
+# publisher: 发布机构, what a web page names as its 来源 (the disclosure field the theme shows and the
+# inspection tags read as ContentSource); index_no: the 索引号 the site allocates (index_numbers.py).
+FRONT_KEYS = ("title", "date", "index_no", "publisher", "meeting", "chair", "attendees", "tags", "draft")
 
 
 @dataclass
@@ -22,7 +24,8 @@ class Fields:
 
     title: str = ""
     date: dt.date | None = None
-    source: str | None = None  # the issuing office a web page names ('来源：区卫健委')
+    index_no: str | None = None  # set when saved, where the site has an org_code
+    publisher: str | None = None  # the issuing office a web page names ('来源：区卫健委')
     meeting: str | None = None
     chair: str | None = None
     attendees: list[str] = field(default_factory=list)

@@ -22,6 +22,7 @@ from briefings.config import SiteConfig
 from briefings.content import SourceError, briefing_files, decode_source
 from briefings.editor import Created, EditorError, _check, _created, _exists_error, _write_new, briefing_path
 from briefings.frontmatter import FrontMatterError, split
+from briefings.index_numbers import allocate
 from briefings.slugs import slugify
 
 from .convert import Options, lint_notes
@@ -88,6 +89,8 @@ def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: 
     if existing is not None and key in existing:
         raise Duplicate(f"skipped {file}: {existing[key]} already has date {key[0]} and title {key[1]!r} "
                         "(not imported again, nothing overwritten)", [Path(p) for p in draft.taken])
+    # the 索引号 is written into the file, so it is the briefing's for good (as `briefings new` does)
+    draft.fields.index_no = allocate(config.root, config.disclosure.org_code, found.year)
     text = draft.markdown
     draft.notes = [n for n in draft.notes if not re.match(r"line \d+: |… and \d+ more typography", n)] + \
         lint_notes(text)
