@@ -81,7 +81,7 @@ class RenderedBody:
 # other ids (`letter-…`, `m-…`) are on pages without bodies.
 THEME_IDS = frozenset({
     "main", "site-search-q", "search", "search-q", "search-choices", "search-hint", "search-keys",
-    "search-more", "search-results", "search-status", "briefings-overlay", "footnotes",
+    "search-more", "search-results", "search-status", "briefings-overlay", "footnotes", "care-boot", "care-toggle",
 })
 _FOOTNOTE_ID = re.compile(r"fn\d+|fnref\d+(?::\d+)?")
 
