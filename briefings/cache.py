@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import pickle
+import shutil
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,11 +63,28 @@ def read_cached(root: Path, name: str) -> object | None:
         return None
 
 
+def clear_way(root: Path, name: str) -> Path:
+    """``root/CACHE_DIR/name``, with its folders made: a file where one of them belongs, or a
+    folder where the file belongs, is removed (a damaged cache is rebuilt, not a crash)."""
+    cache = root / CACHE_DIR
+    target = cache / name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for folder in [cache, *reversed(target.relative_to(cache).parents[:-1])]:
+            folder = cache / folder if folder != cache else cache
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                folder.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    return target
+
+
 def write_cached(root: Path, name: str, value: object, raw: bool = False) -> Path:
     """Store ``value`` (pickled, or as it is: ``raw`` bytes) in the cache folder; through a
     temporary file, so a reader never sees half."""
-    target = root / CACHE_DIR / name
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = clear_way(root, name)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as stream:
         if raw:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from . import __version__
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
-from .output import OutputError, publish
+from .manifest import manifest_file
+from .output import OutputError, publish, refuse_output
 from .pipeline import build
 from .progress import Progress
 from .progress import wanted as progress_wanted
@@ -41,6 +42,10 @@ def _print_diagnostics(diagnostics: Diagnostics, stream: TextIO) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.site)
     out_dir = Path(args.output) if args.output else root / "public"
+    refusal = refuse_output(root, out_dir, manifest_file(root, out_dir))
+    if refusal is not None:  # a usage error: nothing is read, nothing touched
+        print(f"{out_dir}: error: {refusal}", file=sys.stderr)
+        return 2
     options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url)
     start = time.perf_counter()
     progress = Progress(sys.stderr) if progress_wanted(sys.stderr, args.quiet) else None
@@ -107,6 +112,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"cannot read date {text!r}: write it as 2023-06-15") from None
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {text!r} must be a number from 0 to 65535 (0 picks a free one)")
+    return port
 
 
 def _print_created(site: str, created: Created) -> None:
@@ -300,7 +315,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve_parser = commands.add_parser("serve", help="build, serve and rebuild on change, with live reload")
     serve_parser.add_argument("site", nargs="?", default=".", help="site folder (default: .)")
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve_parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve_parser.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     serve_parser.add_argument("--drafts", action="store_true", help="include drafts (always on in serve mode)")
     serve_parser.add_argument("--poll", action="store_true", help="poll for changes (network drives, containers)")
     serve_parser.add_argument("--open", action="store_true", help="open the site in a web browser")

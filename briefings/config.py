@@ -152,7 +152,15 @@ def load_config(root: Path, diagnostics: Diagnostics, base_url: str | None = Non
         diagnostics.error(CONFIG_NAME, None, f"no {CONFIG_NAME} in {root}",
                           "is this a site folder? `briefings init` makes a new one")
         return None
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        diagnostics.error(CONFIG_NAME, None, f"{CONFIG_NAME} is not UTF-8 (byte {exc.start})",
+                          "re-save it as UTF-8, e.g. `iconv -f GBK -t UTF-8`")
+        return None
+    except OSError as exc:
+        diagnostics.error(CONFIG_NAME, None, f"cannot read {CONFIG_NAME}: {exc.strerror or exc}")
+        return None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from . import pinyin, slugs
+from . import links, pinyin, slugs
 from .config import SiteConfig, normalise_language
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .disclosure import FIELDS as DISCLOSURE_FIELDS
@@ -36,6 +36,7 @@ KNOWN_KEYS = (
     "title", "date", "tags", "slug", "draft", "lang", "summary", "meeting", "chair",
     "attendees", "location", "translation_key", "aliases", "image", *DISCLOSURE_FIELDS,
 )
+MANY_TAGS = 50  # more on one briefing is a warning
 IMAGE_TYPES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif"})
 # Published as they are and listed at the end of the page (附件); .svg only when it is safe.
 ATTACHMENT_TYPES = frozenset({
@@ -81,17 +82,34 @@ def is_content_path(relative: str) -> bool:
     return not any(part.startswith((".", "_")) for part in relative.split("/")) and not relative.endswith("~")
 
 
-def briefing_files(root: Path, *, resolve: bool = False) -> list[Path]:
+def content_problem(root: Path) -> str | None:
+    """Why the site has no content/ folder a build may read, or None."""
+    content = root / CONTENT_DIR
+    if not content.exists():
+        return f"no {CONTENT_DIR}/ folder in {root}: nothing to build (an empty site would replace the published one)"
+    if not content.is_dir():
+        return f"{CONTENT_DIR} is not a folder"
+    if not links.inside(os.path.realpath(content), os.path.realpath(root)):
+        return f"{CONTENT_DIR}/ links outside the site (to {os.path.realpath(content)})"
+    return None
+
+
+def briefing_files(root: Path, *, resolve: bool = False, refused: list[tuple[str, str]] | None = None
+                   ) -> list[Path]:
     """Markdown files under content/, sorted; editor temp and hidden files left out.
 
     As ``Path.rglob`` finds them (linked files yes, linked folders not entered), with
     ``os.scandir`` doing it: at 10,000 briefings rglob and a resolve of each path took 0.45 s
     of a one-edit build, this 0.1 s. ``resolve``: each path with its links resolved, as the
-    build keys files (a folder's real path worked out once, not once per file).
+    build keys files (a folder's real path worked out once, not once per file). A link that
+    leaves the site, loops or leads nowhere is skipped: ``refused`` gets its path (relative to
+    the site) and why.
     """
     content = root / CONTENT_DIR
-    if not content.is_dir():
+    if content_problem(root) is not None:
         return []
+    site = os.path.realpath(root)
+    skip = len(str(root)) + 1
     found: list[tuple[list[str], str]] = []  # (parts under content/, path)
     pending: list[tuple[str, list[str]]] = [(str(content), [])]
     while pending:
@@ -106,6 +124,12 @@ def briefing_files(root: Path, *, resolve: bool = False) -> list[Path]:
             if name.startswith((".", "_")):  # hidden and `_drafts/`-style: see is_briefing_path
                 continue
             try:
+                if entry.is_symlink():
+                    problem = links.link_problem(entry.path, (site,))
+                    if problem is not None:
+                        if refused is not None:
+                            refused.append((entry.path[skip:].replace(os.sep, "/"), problem))
+                        continue
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((entry.path, [*parts, name]))
                 elif name.endswith(".md") and entry.is_file():
@@ -129,7 +153,13 @@ def parse_source(source: str, data: bytes, config: SiteConfig, diagnostics: Diag
     except SourceError as exc:
         diagnostics.error(source, None, str(exc))
         return None
-    return parse_briefing(text, source, config, diagnostics)
+    try:
+        return parse_briefing(text, source, config, diagnostics)
+    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError) as exc:
+        # A value no check foresaw: still a message naming the file, and the other files are read.
+        diagnostics.error(source, None, f"could not read this file: {type(exc).__name__}: {str(exc)[:200]}",
+                          "this is a bug in briefings: please report it with the file")
+        return None
 
 
 def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diagnostics) -> Briefing | None:
@@ -173,6 +203,10 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
 
     lang = _language(front, source, config, error)
     tags = tuple(config.canonical_tag(t) for t in _text_list(front, "tags", error))
+    if len(tags) > MANY_TAGS:
+        diagnostics.warning(source, lines.get("tags"), f"{len(tags)} tags on one briefing; more than {MANY_TAGS} "
+                            "make its tag pages hard to use (its feed entries list the first 50)",
+                            "keep the few that say what the briefing is about")
     attendees = _text_list(front, "attendees", error)
     aliases = tuple(_alias(a, error) for a in _text_list(front, "aliases", error))
     draft = front.get("draft", False)
@@ -188,8 +222,11 @@ def parse_briefing(text: str, source: str, config: SiteConfig, diagnostics: Diag
     if slug_value is not None:
         slug = str(slug_value)
         if not slugs.is_valid_slug(slug):
-            error("slug", f"invalid slug {slug!r}",
+            error("slug", f"invalid slug {slug[:80]!r}",
                   "use lowercase ASCII letters, digits and single '-', e.g. ke-hou-fu-wu-tui-jin-hui")
+        elif len(slug) > MAX_URL_PART:
+            error("slug", f"`slug` is {len(slug)} characters long; at most {MAX_URL_PART}",
+                  "no file system keeps a name that long; shorten it")
     elif page and slugs.is_valid_slug(stem := _page_stem(source)):
         slug = stem  # content/pages/about.md is at /about/
     else:
@@ -386,10 +423,19 @@ def _language(front: Mapping[str, Any], source: str, config: SiteConfig, error: 
     return config.default_language
 
 
+# One part of a URL is one file name on disk: most file systems stop at 255 bytes.
+MAX_URL_PART = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _alias(value: str, error: Any) -> str:
     path = "/" + value.strip().strip("/") + "/"
-    if any(part in {"..", "."} for part in path.split("/")) or "\\" in path:
+    parts = path.split("/")
+    if any(part in {"..", "."} for part in parts) or "\\" in path or _CONTROL.search(path):
         error("aliases", f"alias {value!r} must be a plain path inside the site", "e.g. /2023/old-name/")
+    elif any(len(part.encode("utf-8", "surrogatepass")) > MAX_URL_PART for part in parts):
+        error("aliases", f"alias {value[:40]!r}… has a part longer than {MAX_URL_PART} bytes",
+              "no file system keeps a name that long; shorten it")
     return path.replace("//", "/")
 
 

@@ -85,17 +85,24 @@ def _parse_yaml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
     loader = _FrontLoader(raw)
     try:
         node = loader.get_single_node()
+        loader._root = node  # for _key_at: which key an error inside the document belongs to
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         if isinstance(exc, _ImpossibleDate):
-            raise FrontMatterError(line, problem, "write it as YYYY-MM-DD, or YYYY-MM-DDTHH:MM") from None
+            key = _key_at(loader, mark.line) if mark is not None else None
+            raise FrontMatterError(line, f"`{key}`: {problem}" if key else problem,
+                                   "write it as YYYY-MM-DD, or YYYY-MM-DDTHH:MM") from None
         raise FrontMatterError(line, f"invalid YAML in front matter: {problem}",
                                "check quotes and the indentation of lists") from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(None, f"invalid YAML in front matter: {exc}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # A value YAML's grammar allows but Python cannot hold: 2023-02-30, !!int 3.5, a
+        # number of 5,000 digits. Found again, value by value, to name its key and line.
+        raise _unholdable(node, exc) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -109,6 +116,61 @@ def _parse_yaml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
     return {str(k): v for k, v in data.items()}, key_lines
 
 
+def _key_at(loader: Any, line: int) -> str | None:
+    """The top-level key whose value spans ``line`` (0-based) of the front matter, if any."""
+    root = getattr(loader, "_root", None)
+    for key_node, value_node in root.value if isinstance(root, yaml.MappingNode) else ():
+        if key_node.start_mark.line <= line <= value_node.end_mark.line:
+            return str(key_node.value)
+    return None
+
+
+_KINDS = {"tag:yaml.org,2002:timestamp": "a date", "tag:yaml.org,2002:int": "a whole number",
+          "tag:yaml.org,2002:float": "a number"}
+_HINTS = {"a date": "write it as 2023-06-15 or 2023-06-15T09:00:00+08:00",
+          "a whole number": "quote it to keep it as text", "a number": "quote it to keep it as text"}
+
+
+def _unholdable(node: yaml.Node | None, exc: Exception) -> FrontMatterError:
+    """The error for the first value under ``node`` that cannot be constructed, at its key and line."""
+    pairs = node.value if isinstance(node, yaml.MappingNode) else []
+    for key_node, value_node in pairs:
+        bad = _first_bad_scalar(key_node) or _first_bad_scalar(value_node)
+        if bad is not None:
+            scalar, problem = bad
+            kind = _KINDS.get(scalar.tag, "a value")
+            shown = scalar.value if len(scalar.value) <= 40 else scalar.value[:40] + "…"
+            if "digits" in problem:
+                problem = f"a number of {len(scalar.value):,} digits is too long"
+            return FrontMatterError(scalar.start_mark.line + 2,
+                                    f"`{key_node.value}`: cannot read {shown!r} as {kind}: {problem}",
+                                    _HINTS.get(kind, "quote the value to keep it as text"))
+    line = node.start_mark.line + 2 if node is not None else None
+    return FrontMatterError(line, f"invalid value in front matter: {exc}")
+
+
+def _first_bad_scalar(node: yaml.Node) -> tuple[yaml.ScalarNode, str] | None:
+    pending, seen = [node], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue  # an alias back to an enclosing node
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            loader = _Loader("")
+            try:
+                loader.construct_object(current, deep=True)
+            except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
+                return current, str(exc)
+            finally:
+                loader.dispose()
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(reversed(current.value))
+        elif isinstance(current, yaml.MappingNode):
+            pending.extend(reversed([n for pair in current.value for n in pair]))
+    return None
+
+
 def _parse_toml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
     try:
         data = tomllib.loads(raw)
@@ -116,6 +178,11 @@ def _parse_toml(raw: str) -> tuple[dict[str, Any], dict[str, int]]:
         found = re.search(r"line (\d+)", str(exc))
         line = int(found.group(1)) + 1 if found else None
         raise FrontMatterError(line, f"invalid TOML in front matter: {exc}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        deep = re.search(r"[\[{]{50}", raw)
+        line = raw.count("\n", 0, deep.start()) + 2 if deep else None
+        raise FrontMatterError(line, "front matter nested too deeply",
+                               "a value of lists inside lists hundreds deep is not a briefing's") from None
     key_lines: dict[str, int] = {}
     for number, line_text in enumerate(raw.split("\n"), start=2):
         match = re.match(r'\s*"?([\w-]+)"?\s*=', line_text)

@@ -165,11 +165,21 @@ def parse_manifest(text: str) -> dict[str, Any] | None:
     if not isinstance(briefings, dict) or not isinstance(redirects, dict):
         return None
     for entry in briefings.values():
-        if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("url", "lang", "slug"))):
+        if not (isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("url", "lang", "slug"))
+                and _plain_url(entry["url"])):
             return None
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in redirects.items()):
+    if not all(isinstance(k, str) and isinstance(v, str) and _plain_url(k) and _plain_url(v)
+               for k, v in redirects.items()):
         return None
     return data
+
+
+def _plain_url(url: str) -> bool:
+    """A URL a build publishes: /a/b/ (a manifest edited by hand, or damaged, may hold others:
+    a NUL or a `..` there once became a path the output folder could not take)."""
+    return url.startswith("/") and url.endswith("/") and "\\" not in url \
+        and not any(ord(c) < 32 or c == "\x7f" for c in url) \
+        and not any(part in {".", ".."} for part in url.split("/"))
 
 
 def dump_manifest(manifest: Mapping[str, Any]) -> bytes:

@@ -79,10 +79,27 @@ class RenderedBody:
         return max(1, math.ceil(minutes))
 
 
+# Ids the pages showing a body use besides it (the theme's base.html, briefing.html and
+# search page; the dev server's overlay) and the footnotes' ids: a heading or raw HTML in a
+# body must not take one (`# main` once sat beside the theme's <main id="main">). The theme's
+# other ids (`letter-…`, `m-…`) are on pages without bodies.
+THEME_IDS = frozenset({
+    "main", "site-search-q", "search", "search-q", "search-choices", "search-hint", "search-keys",
+    "search-more", "search-results", "search-status", "briefings-overlay", "footnotes", "care-boot", "care-toggle",
+})
+_FOOTNOTE_ID = re.compile(r"fn\d+|fnref\d+(?::\d+)?")
+
+
+def reserved_id(value: str) -> bool:
+    return value in THEME_IDS or _FOOTNOTE_ID.fullmatch(value) is not None
+
+
 @lru_cache(maxsize=4096)
 def heading_anchor(text: str) -> str:
-    """Heading ids are ASCII pinyin, so `#ke-hou-fu-wu` survives copy-paste into chat apps."""
-    return slugs.slugify(text, max_length=40)
+    """Heading ids are ASCII pinyin, so `#ke-hou-fu-wu` survives copy-paste into chat apps.
+    One the page uses already (`main`, `fn1`) gets an `h-` in front."""
+    anchor = slugs.slugify(text, max_length=40)
+    return f"h-{anchor}" if reserved_id(anchor) else anchor
 
 
 def _make_parser() -> MarkdownIt:
@@ -112,9 +129,12 @@ def root_links(html: str, base_path: str) -> str:
 def render_markdown(body: str, base_path: str = "") -> RenderedBody:
     """``base_path``: the path of the site's base_url without its final '/' ('/wjw'), '' at a root."""
     tokens = _PARSER.parse(body, {})
+    clashes = _drop_clashing_ids(tokens)
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
     toc, sections, first_paragraph, removed = _walk(tokens)
     links = tuple((line, kind, href, alt) for line, kind, href, alt in _links(tokens))
+    if clashes:
+        removed = tuple(sorted((*removed, *clashes)))
     text = "".join(section.heading + section.text for section in sections)
     return RenderedBody(
         html=root_links(sanitise(html), base_path),
@@ -126,6 +146,42 @@ def render_markdown(body: str, base_path: str = "") -> RenderedBody:
         removed_html=removed,
         links=links,
     )
+
+
+_ID_ATTRIBUTE = re.compile(r"""(\s)id\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""", re.IGNORECASE)
+
+
+def _drop_clashing_ids(tokens: list[Token]) -> list[tuple[int, str]]:
+    """Remove from raw HTML each id the page already has — the theme's, a footnote's, a
+    heading's, an earlier raw one's — and say where. Other raw ids stay (anchors to link to)."""
+    taken = {str(t.attrs["id"]) for t in tokens if t.type == "heading_open" and "id" in t.attrs}
+    dropped: list[tuple[int, str]] = []
+
+    def settle(token: Token, line: int) -> None:
+        if "id" not in token.content.lower():
+            return
+
+        def tag(match: re.Match[str]) -> str:
+            def attribute(found: re.Match[str]) -> str:
+                value = found.group(2).strip("\"'")
+                if reserved_id(value) or value in taken:
+                    dropped.append((line, f'id="{value}" on <{match.group(1).lower()}> (the page has that id already)'))
+                    return found.group(1)
+                taken.add(value)
+                return found.group(0)
+            return match.group(0)[: match.start(2) - match.start(0)] + _ID_ATTRIBUTE.sub(attribute, match.group(2)) \
+                + match.group(0)[match.end(2) - match.start(0):]
+        token.content = _TAG.sub(tag, token.content)
+
+    for token in tokens:
+        if token.type == "html_block":
+            settle(token, token.map[0] if token.map else 0)
+        elif token.type == "inline":
+            start = token.map[0] if token.map else 0
+            for child in token.children or ():
+                if child.type == "html_inline":
+                    settle(child, start + token.content[: token.content.find(child.content)].count("\n"))
+    return dropped
 
 
 def sanitise(html: str) -> str:

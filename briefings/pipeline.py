@@ -29,16 +29,36 @@ try:
 except ImportError:  # Windows: builds do not take turns there
     fcntl = None  # type: ignore[assignment]
 
-from .cache import CACHE_DIR, ParseCache, code_fingerprint, file_digest, has_body, load_readings, save_readings
+from .cache import (
+    CACHE_DIR,
+    ParseCache,
+    clear_way,
+    code_fingerprint,
+    file_digest,
+    has_body,
+    load_readings,
+    save_readings,
+)
 from .config import SiteConfig, load_config
-from .content import CONTENT_DIR, briefing_files, load_briefing, parse_many, parse_source
+from .content import CONTENT_DIR, briefing_files, content_problem, load_briefing, parse_many, parse_source
 from .diagnostics import Diagnostic, Diagnostics
 from .index_numbers import PUBLISHED_NAME as INDEX_NUMBERS_NAME
 from .index_numbers import assign as assign_index_numbers
 from .index_numbers import dump_store, read_store, save_store, store_paths
 from .manifest import MANIFEST_NAME, manifest_file, manifest_outputs, save_manifest
 from .model import Briefing, Site, same_but_body
-from .output import Output, OutputError, Staging, Update, finish_interrupted, replace_file, safe_relative
+from .output import (
+    Output,
+    OutputError,
+    Staging,
+    Update,
+    finish_interrupted,
+    mark,
+    path_conflicts,
+    refuse_output,
+    replace_file,
+    safe_relative,
+)
 from .progress import ProgressCallback
 from .record import (
     BuildRecord,
@@ -259,7 +279,8 @@ class _Changes(_Writer):
         for output in outputs:
             if output.path in self._seen:
                 earlier = self._seen[output.path] or "?"
-                raise OutputError(f"{output.source or '?'} and {earlier} both write {output.path}")
+                raise OutputError(f"{output.source or '?'} and {earlier} both write {output.path}",
+                                  output.source, earlier)
             self._seen[output.path] = output.source
             digest = self.digests[output.path] = output_digest(output.data)
             if self.record.outputs.get(output.path) != digest:
@@ -321,7 +342,7 @@ class _ChangedMeanwhile(Exception):
 @contextmanager
 def _exclusive(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` (made if missing), waiting for another process's."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    clear_way(path.parent.parent, path.name)  # a damaged cache (a folder where the lock goes): made anew
     with open(path, "a+b") as stream:
         if fcntl is not None:
             fcntl.flock(stream, fcntl.LOCK_EX)  # released when the file is closed, or the process ends
@@ -440,6 +461,12 @@ class Builder:
             config = self._load_config(diagnostics)
         if config is None:
             return result
+        if write and (not self.in_place or self._on_disk is None):
+            # before anything is moved or removed
+            refusal = refuse_output(self.root, self.out_dir, self.manifest)
+            if refusal is not None:
+                diagnostics.error(str(self.out_dir), None, refusal)
+                return result
         now = self.options.now or dt.datetime.now(dt.UTC)
         # Command-line builds keep a record of what they read and wrote (see record.py).
         record = load_record(self.root) if self.persist_cache and write and not self.in_place else None
@@ -495,8 +522,14 @@ class Builder:
         idle = index is None or index.outputs is not None
         writer: _Writer | None = None
         if write and not self.in_place:
-            writer = _Changes(self.out_dir, published.record, patch is not None) if published is not None \
-                else _NewFolder(self.out_dir, digests=self.persist_cache)
+            try:
+                writer = _Changes(self.out_dir, published.record, patch is not None) if published is not None \
+                    else _NewFolder(self.out_dir, digests=self.persist_cache)
+            except OSError as exc:  # a folder beside the output folder cannot be made: read-only, full
+                if index is not None:
+                    index.cancel()
+                diagnostics.error(str(self.out_dir), None, f"could not write beside the output folder: {exc}")
+                return result
         try:
             with _timed(timings, "render"):
                 if patch is not None:
@@ -523,7 +556,7 @@ class Builder:
                     if renderer.revisited is not None:
                         renderer.revisited = renderer.revisited + media
                     result.rendered, result.reused = renderer.rendered, renderer.reused
-            if diagnostics.has_errors:
+            if diagnostics.has_errors or not _paths_fit(site, pages, diagnostics):
                 return result
             if patch is None:
                 # Forget pages the site no longer has, so the memo does not grow without bound.
@@ -585,7 +618,11 @@ class Builder:
                 else:
                     result.written, result.removed = self._write_in_place(result.outputs)
             except OutputError as exc:
-                result.diagnostics.error("site.toml", None, str(exc))
+                result.diagnostics.error(self._culprit(exc), None, str(exc))
+                return
+            except OSError as exc:  # a full disk, say: the next build starts the folder afresh
+                self._on_disk = None
+                result.diagnostics.error(str(self.out_dir), None, f"could not write the output folder: {exc}")
                 return
             if deferring:
                 if self._deferred is None:
@@ -605,12 +642,17 @@ class Builder:
                     self.progress("writing files", 0, 0)
                 writer.stage(pages)
             index_outputs = self._collect(index, timings)
+            # the pages were checked: only those under search/ can clash with the index's files
+            beside = [o for o in pages if o.path.startswith("search/")]
+            if not _paths_fit(result.site, [*beside, *index_outputs], result.diagnostics):
+                writer.discard()
+                return None
             with _timed(timings, "write"):
                 writer.stage_index(index_outputs)
                 writer.finish()
         except OutputError as exc:
             writer.discard()
-            result.diagnostics.error("site.toml", None, str(exc))
+            result.diagnostics.error(self._culprit(exc), None, str(exc))
             return None
         except OSError as exc:
             writer.discard()
@@ -621,6 +663,13 @@ class Builder:
             writer.discard()
             raise
         return index_outputs
+
+    def _culprit(self, exc: OutputError) -> str:
+        """The file to name for an output problem: what made the output, else site.toml."""
+        for source in exc.sources:  # a file of the site: a static file, then a briefing
+            if os.path.isabs(source) and Path(source).is_relative_to(self.root):
+                return Path(source).relative_to(self.root).as_posix()
+        return next((s for s in exc.sources if s.startswith(f"{CONTENT_DIR}/")), "site.toml")
 
     def _body_patch(self, published: _Published, loaded: Sequence[Briefing]) -> set[str] | None:
         """The sources of the briefings whose bodies, and nothing else, changed since the
@@ -845,7 +894,13 @@ class Builder:
         content = (self.root / CONTENT_DIR).resolve()
         recheck: set[Path] | None = None  # files whose stamp is checked; None: every file
         if changed is None or self._files is None:
-            self._files = set(briefing_files(self.root, resolve=True))
+            problem = content_problem(self.root)
+            if problem is not None:  # not an empty site published over the last one
+                diagnostics.error(CONTENT_DIR, None, problem)
+            refused: list[tuple[str, str]] = []
+            self._files = set(briefing_files(self.root, resolve=True, refused=refused))
+            for link, why in refused:
+                diagnostics.warning(link, None, why)
             self._order = None
         else:
             # Only the changed files are looked at: at 10,000 briefings, stat()ing, checking and
@@ -915,6 +970,8 @@ class Builder:
             if root.exists():
                 shutil.rmtree(root)
             self._on_disk = {}
+            root.mkdir(parents=True)
+            mark(root)
         root.mkdir(parents=True, exist_ok=True)
         written: list[str] = []
         current: dict[str, bytes] = {}
@@ -936,6 +993,29 @@ class Builder:
         return written, removed
 
 
+
+
+def _paths_fit(site: Site | None, outputs: Sequence[Output], diagnostics: Diagnostics) -> bool:
+    """Whether no output needs a folder where another is a file (checked before anything is
+    written: an alias ``/atom.xml`` once broke an update half-way); else an error for each,
+    at the line of the briefing that asked for it."""
+    conflicts = path_conflicts(o.path for o in outputs)
+    if not conflicts:
+        return True
+    sources = {o.path: o.source for o in outputs}
+    briefings = {b.source: b for b in site.briefings} if site is not None else {}
+    for folder_path, file_path in conflicts:
+        source = sources.get(folder_path, "")
+        briefing = briefings.get(source)
+        url = "/" + folder_path.removesuffix("index.html")
+        line = None
+        if briefing is not None:
+            line = briefing.key_lines.get("aliases") if url in briefing.aliases else \
+                briefing.key_lines.get("slug" if briefing.slug_explicit else "title")
+        diagnostics.error(source or "site.toml", line,
+                          f"URL {url} would need a folder where the site has its own file /{file_path}",
+                          "choose another alias or `slug:`")
+    return False
 
 
 def build(root: Path, out_dir: Path | None = None, options: BuildOptions | None = None,

@@ -23,6 +23,7 @@ Delete the folder at any time; ``--no-cache`` ignores it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -36,6 +37,7 @@ from .cache import CACHE_DIR, code_fingerprint, read_cached, write_cached
 from .config import SiteConfig, theme_dir
 from .content import CONTENT_DIR, is_content_path
 from .diagnostics import Diagnostic
+from .links import allowed_roots, inside
 from .search.index import SearchIndex, groups
 
 _RECORD = "build.pickle"
@@ -51,7 +53,8 @@ def output_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _file_stamps(folder: Path, follow: bool = False, folders: bool = False) -> Iterable[tuple[str, int, int, int]]:
+def _file_stamps(folder: Path, follow: bool = False, folders: bool = False,
+                 within: Path | None = None) -> Iterable[tuple[str, int, int, int]]:
     """(path relative to ``folder``, size, mtime, ctime) of every file under it, sorted; hidden ones too.
 
     The ctime too: copying a file back with its old mtime (``cp -p``, ``rsync -a``, ``tar x``)
@@ -60,7 +63,12 @@ def _file_stamps(folder: Path, follow: bool = False, folders: bool = False) -> I
     ``follow``: through symbolic links, as the build reads sources (a linked stylesheet or
     folder of briefings changes when its target does); each real folder is walked once.
     ``folders``: each folder too, as ``path/`` (the folder itself as ''), with size 0.
+    ``within``: links are followed only while they stay in this folder (the site's), as the
+    build follows them; a link that loops or leads nowhere is left out.
     """
+    roots = allowed_roots(folder, within) if within is not None else ()
+    if roots is None:
+        return []  # the folder itself linked out of the site: the build reads nothing there
     found: list[tuple[str, int, int, int]] = []
     skip = len(str(folder)) + 1  # entry paths start with the folder's and a separator
     pending, seen = [str(folder)], set()
@@ -76,15 +84,18 @@ def _file_stamps(folder: Path, follow: bool = False, folders: bool = False) -> I
                 if folders:
                     name = current[skip:].replace(os.sep, "/")
                     found.append((name + "/" if name else "", 0, stat.st_mtime_ns, stat.st_ctime_ns))
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:  # gone, not a folder, a loop of links
             continue
         for entry in entries:  # plain strings: at 100,000 briefings this walks 270,000 files
             try:
+                if follow and roots and entry.is_symlink() \
+                        and not any(inside(os.path.realpath(entry.path), r) for r in roots):
+                    continue
                 if entry.is_dir(follow_symlinks=follow):
                     pending.append(entry.path)
                     continue
                 stat = entry.stat(follow_symlinks=follow)
-            except FileNotFoundError:  # a dangling link, or a file gone meanwhile
+            except OSError:  # a dangling link or a loop, or a file gone meanwhile
                 continue
             found.append((entry.path[skip:].replace(os.sep, "/"), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
     return sorted(found)
@@ -110,11 +121,12 @@ def inputs_stamp(config: SiteConfig, options: object) -> InputsStamp:
     for folder in (theme_dir(config), root / "templates", root / "static", root / "archetypes",
                    root / "i18n"):
         digest.update(f"{folder}\n".encode())
-        for stamp in _file_stamps(folder, follow=True):
+        for stamp in _file_stamps(folder, follow=True, within=root):
             digest.update(repr(stamp).encode())
     # every file a briefing may link (its photos, attachments) as well as the briefings
     content = {f"{CONTENT_DIR}/{path}": (size, mtime, ctime)
-               for path, size, mtime, ctime in _file_stamps(root / CONTENT_DIR, follow=True) if is_content_path(path)}
+               for path, size, mtime, ctime in _file_stamps(root / CONTENT_DIR, follow=True, within=root)
+               if is_content_path(path)}
     return InputsStamp(digest.hexdigest(), content)
 
 
@@ -238,10 +250,14 @@ def load_search(root: Path) -> tuple[str, SearchIndex] | None:
             group = read_cached(root, f"{_SEARCH_PARTS}/{kind}-{name}.pickle")
             if not isinstance(group, list):
                 # gone, or damaged: the index is built again, and this group stored anew
-                (root / CACHE_DIR / _SEARCH_PARTS / f"{kind}-{name}.pickle").unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # (a file where the folder belongs: cleared on saving)
+                    (root / CACHE_DIR / _SEARCH_PARTS / f"{kind}-{name}.pickle").unlink(missing_ok=True)
                 return None
             parts[kind].extend(group)
-    return key, replace(index, shards=parts["t"], fragments=parts["f"])
+    try:
+        return key, replace(index, shards=parts["t"], fragments=parts["f"])
+    except (AttributeError, TypeError):  # pickled by a version whose index had other fields: built anew
+        return None
 
 
 def save_search(root: Path, key: str, index: SearchIndex) -> None:

@@ -30,6 +30,7 @@ from .config import SiteConfig, theme_dir
 from .diagnostics import Diagnostics
 from .disclosure import VALIDITY_EN
 from .inspection import json_ld, meta_tags, script_json
+from .links import allowed_roots, inside, site_files
 from .model import Briefing, Edition, Site, Tag, Thumbnail
 from .output import Output
 from .pinyin import HAN_RUN, han_syllables, initials
@@ -199,6 +200,21 @@ def _template_files(folders: Sequence[Path]) -> tuple[tuple[str, int, int], ...]
                  for p in sorted(folder.rglob("*")) if p.is_file() and (st := p.stat()))
 
 
+class _InsideLoader(jinja2.FileSystemLoader):
+    """Templates of one folder, but none that a link leads to outside the site ``root``: the
+    next folder's (the theme's) is used instead, and the walk in Renderer warns of the link."""
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        super().__init__(folder)
+        self.roots = allowed_roots(folder, root) or ()
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not any(inside(os.path.realpath(filename), root) for root in self.roots):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 @dataclass
 class TemplateCache:
     """Kept by the caller between builds: one Jinja environment (so templates are compiled
@@ -211,11 +227,11 @@ class TemplateCache:
     files: tuple[tuple[str, int, int], ...] = ()
     stamps: dict[str, tuple[tuple[str, int, int], ...]] = field(default_factory=dict)
 
-    def environment(self, folders: tuple[Path, ...]) -> jinja2.Environment:
+    def environment(self, folders: tuple[Path, ...], root: Path) -> jinja2.Environment:
         if self.env is None or folders != self.folders:
             self.folders, self.files, self.stamps = folders, (), {}
             self.env = jinja2.Environment(
-                loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in folders]),
+                loader=jinja2.ChoiceLoader([_InsideLoader(f, root) for f in folders]),
                 autoescape=True,
                 undefined=jinja2.StrictUndefined,
                 trim_blocks=True,
@@ -258,7 +274,12 @@ class Renderer:
         theme = theme_dir(self.config)
         site_templates = self.config.root / "templates"
         folders = ((site_templates,) if site_templates.is_dir() else ()) + (theme / "templates",)
-        self.env = self.templates.environment(folders)
+        self.env = self.templates.environment(folders, self.config.root)
+        refused: list[tuple[Path, str]] = []
+        for folder in folders:
+            site_files(folder, self.config.root, refused)
+        for link, why in refused:
+            self.diagnostics.warning(_link_shown(link, self.config.root), None, why)
         self.env.globals.update(
             # Globals stay the same from build to build (they depend on site.toml and the theme only),
             # so a page's bytes depend on its context alone: what lets rebuilds reuse pages.
@@ -375,35 +396,44 @@ def template_problem(exc: jinja2.TemplateError, config: SiteConfig, template: st
     return TemplateProblem(_relative(path, config), line, str(exc))
 
 
+def _link_shown(link: Path, root: Path) -> str:
+    """A link as messages name it: its folder from the site (not resolved: that is where it leads)."""
+    folder = display_path(link.parent, root)
+    return link.name if folder == "." else f"{folder}/{link.name}"
+
+
 def _relative(path: str, config: SiteConfig) -> str:
     """A template's path as messages show it: from the site folder, or in the bundled theme."""
     return display_path(Path(path), config.root) if Path(path).is_absolute() else path
 
 
-def static_outputs(config: SiteConfig) -> tuple[list[Output], dict[str, str]]:
+def static_outputs(config: SiteConfig, diagnostics: Diagnostics | None = None) -> tuple[list[Output], dict[str, str]]:
     """Theme static files under content-hashed names (cache forever); site static/ as is.
 
     A file in the site's static/ at the path of a theme file (``static/site.css``) takes the
     theme file's place, under a hashed name of its own, and is not copied as is besides.
+    Links that leave the site are not followed (a warning each, with ``diagnostics``).
     """
     outputs: list[Output] = []
     names: dict[str, str] = {}
+    refused: list[tuple[Path, str]] = []
     theme_static = theme_dir(config) / "static"
     site_static = config.root / "static"
-    for path in sorted(p for p in theme_static.rglob("*") if p.is_file()) if theme_static.is_dir() else ():
+    own = {p.relative_to(site_static).as_posix(): p for p in site_files(site_static, config.root, refused)}
+    for path in site_files(theme_static, config.root, refused):
         rel = path.relative_to(theme_static).as_posix()
-        if (site_static / rel).is_file():
-            path = site_static / rel
+        path = own.get(rel, path)
         data = path.read_bytes()
         stem, dot, suffix = rel.rpartition(".")
         digest = hashlib.sha256(data).hexdigest()[:10]
         hashed = f"{stem}.{digest}.{suffix}" if dot else f"{rel}.{digest}"
         names[rel] = hashed
         outputs.append(Output(f"static/{hashed}", data, path.as_posix()))
-    for path in sorted(p for p in site_static.rglob("*") if p.is_file()) if site_static.is_dir() else ():
-        rel = path.relative_to(site_static).as_posix()
+    for rel, path in own.items():
         if rel not in names:
             outputs.append(Output(rel, path.read_bytes(), path.as_posix()))
+    for link, why in refused if diagnostics is not None else ():
+        diagnostics.warning(_link_shown(link, config.root), None, why)  # type: ignore[union-attr]
     return outputs, names
 
 
@@ -487,7 +517,7 @@ def render_site(config: SiteConfig, site: Site, diagnostics: Diagnostics, serve:
     meanwhile); every page is returned all the same.
     """
     state = state if state is not None else RenderState()
-    static, names = static_outputs(config)
+    static, names = static_outputs(config, diagnostics)
     renderer = Renderer(config, site, diagnostics, serve=serve, assets=names, memo=state.memo,
                         templates=state.templates, page_inputs=state.page_inputs, views=state.views,
                         cards=state.cards)

@@ -177,3 +177,16 @@ def test_parse_cache_reads_one_body_where_it_lies_and_never_a_short_one(tmp_path
     cached, _ = damaged.get("content/0.md", file_digest(texts["content/0.md"].encode()))
     with pytest.raises(KeyError):
         damaged.fill(cached)
+
+
+def test_many_tags_are_a_warning_and_feeds_do_not_list_them_all(tmp_path):
+    from sitebuilder import make_site
+    names = ", ".join(f"主题{n}" for n in range(120))
+    site = make_site(tmp_path, f"-- content/a.md --\n---\ntitle: 一\ndate: 2023-06-15\ntags: [{names}]\n---\n正文。\n")
+    result = site.build()
+    assert result.ok
+    assert any(m.startswith("content/a.md:4: warning: 120 tags on one briefing") for m in site.messages())
+    feeds = [p for p in site.out.rglob("atom.xml")]
+    assert len(feeds) > 120
+    assert max(p.read_text(encoding="utf-8").count("<category") for p in feeds) == 50
+    assert site.page("/2023/06/yi/").count("主题119") >= 1  # the briefing's own page shows every one

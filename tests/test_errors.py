@@ -120,6 +120,51 @@ def test_tag_slug_collision_is_an_error(tmp_path):
     assert any("would share the URL /tags/ke-hou-fu-wu/" in m for m in site.messages())
 
 
+def test_bad_values_in_two_files_are_both_reported(tmp_path, capsys):
+    site = make_site(tmp_path, """\
+-- content/a.md --
+---
+title: 一
+date: 2023-02-30
+---
+正文。
+-- content/b.md --
+---
+date: 2023-06-15
+---
+正文。
+-- content/c.md --
++++
+title = "三"
+date = 2023-06-15
+x = """ + "[" * 3000 + "]" * 3000 + """
++++
+正文。
+""")
+    assert main(["build", str(site.root), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "content/a.md:3: error:" in err and "`date`" in err
+    assert "content/b.md:1: error: `title` is required" in err
+    assert "content/c.md:4: error:" in err
+    assert "Traceback" not in err
+
+
+def test_a_static_file_in_the_way_of_a_page_is_named(tmp_path):
+    site = make_site(tmp_path, """\
+-- content/a.md --
+---
+title: 一
+date: 2023-06-15
+---
+正文。
+-- static/robots.txt --
+User-agent: *
+""")
+    result = site.build()
+    assert not result.ok
+    assert any(m.startswith("static/robots.txt: error:") and "both write robots.txt" in m for m in site.messages())
+
+
 @pytest.mark.parametrize("url", ["example.gov.cn", "example.gov.cn/wjw/", "ftp://example.gov.cn/", "https://"])
 def test_a_bad_base_url_on_the_command_line_is_a_usage_error_not_site_toml_s(tmp_path, capsys, url):
     site = make_site(tmp_path, GOOD)

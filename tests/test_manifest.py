@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from sitebuilder import make_site
 
 from briefings.manifest import MANIFEST_NAME, manifest_file, parse_manifest
@@ -231,3 +232,22 @@ def test_parse_manifest_rejects_what_it_cannot_trust():
                 {"version": 1, "briefings": {"a": {"url": 1}}, "redirects": {}},
                 {"version": 1, "briefings": {}, "redirects": {"/a/": 3}}):
         assert parse_manifest(json.dumps(bad)) is None
+
+
+@pytest.mark.parametrize("url", ["/a\u0000b/", "/../../x/", "/a\\b/", "relative/"])
+def test_a_manifest_with_a_url_no_build_publishes_is_ignored_with_a_warning(tmp_path, url):
+    site = make_site(tmp_path, """\
+-- content/a.md --
+---
+title: 一
+date: 2023-06-15
+---
+正文。
+""")
+    assert site.build().ok
+    kept = manifest_file(site.root, site.out)
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    data["redirects"][url] = "/2023/06/yi/"
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    assert site.build().ok
+    assert any("ignoring a manifest" in m for m in site.messages())

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.output import Output, OutputError, Update, finish_interrupted, publish
+from briefings.output import MARKER, Output, OutputError, Update, finish_interrupted, publish
 
 
 def test_publish_swaps_a_complete_folder(tmp_path):
@@ -39,7 +39,8 @@ def test_an_update_moves_only_changed_files_in_and_removes_the_rest(tmp_path):
     update = Update(out)
     update.add([Output("b/index.html", b"b2"), Output("new/index.html", b"n")])
     update.commit(["gone/x/index.html"])
-    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == {
+    files = out.rglob("*")
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in files if p.is_file() and p.name != MARKER} == {
         "a/index.html": b"a1", "b/index.html": b"b2", "new/index.html": b"n"}
     assert (out / "a/index.html").stat().st_ino == kept
     assert not (out / "gone").exists(), "emptied folders go too"
@@ -151,4 +152,36 @@ def test_a_journal_of_another_version_is_dropped_not_followed(tmp_path):
     (leftover / ".journal").write_text('{"moves": ["a.html"], "removed": []}', encoding="utf-8")
     finish_interrupted(out)
     assert (out / "a.html").read_bytes() == b"a1"
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    import subprocess
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_leftovers_of_killed_builds_are_removed_but_not_those_of_a_running_one(tmp_path):
+    out = tmp_path / "public"
+    publish([Output("index.html", b"one")], out)
+    dead, alive = _dead_pid(), os.getppid()  # our parent runs as long as we do
+    for kind in ("staging", "old", "update"):
+        for pid in (dead, alive):
+            (tmp_path / f".public.{kind}-{pid}" / "x").mkdir(parents=True)
+    publish([Output("index.html", b"two")], out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["public", f".public.staging-{alive}", f".public.old-{alive}", f".public.update-{alive}"])
+    assert (out / "index.html").read_bytes() == b"two"
+
+
+def test_a_build_killed_between_its_renames_gets_its_last_site_back(tmp_path):
+    out = tmp_path / "public"
+    publish([Output("index.html", b"good")], out)
+    dead = _dead_pid()
+    os.rename(out, tmp_path / f".public.old-{dead}")  # the first rename of swap, then the kill
+    (tmp_path / f".public.staging-{dead}").mkdir()
+    finish_interrupted(out)
+    assert (out / "index.html").read_bytes() == b"good"
     assert [p.name for p in tmp_path.iterdir()] == ["public"]

@@ -512,3 +512,90 @@ def test_stopping_removes_the_folder_and_the_index_process(tmp_path: Path) -> No
         server.rebuilder.rebuild([Change(source, Kind.CONTENT)])  # an index may still be on its way
     assert not out.exists()
     assert multiprocessing.active_children() == []
+
+
+# -- the server under load and abuse ----------------------------------------------------------
+@pytest.fixture
+def server(built: Path):
+    live = LiveState()
+    httpd = DevHTTPServer(("127.0.0.1", 0), built, live, io.StringIO())
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        live.close()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _raw(httpd: DevHTTPServer, request: bytes) -> bytes:
+    import socket
+    with socket.create_connection(httpd.server_address[:2], timeout=WAIT) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+        return data
+
+
+def test_a_request_with_two_host_headers_is_refused(server: DevHTTPServer) -> None:
+    answer = _raw(server, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 400") and "首页".encode() not in answer
+    answer = _raw(server, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 200")
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"])
+def test_idle_and_half_sent_requests_time_out(server: DevHTTPServer, sent: bytes) -> None:
+    server.request_timeout = 0.3
+    answer = _raw(server, sent)  # returns once the server closes the connection
+    assert b"200" not in answer
+
+
+def test_the_listen_backlog_holds_a_burst_of_connections() -> None:
+    assert DevHTTPServer.request_queue_size >= 128
+
+
+def test_live_reload_streams_are_bounded(server: DevHTTPServer) -> None:
+    server.max_streams = 2
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    streams = [urllib.request.urlopen(base + EVENTS_PATH, timeout=WAIT) for _ in range(2)]
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(base + EVENTS_PATH, timeout=WAIT)
+        assert refused.value.code == 503
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def test_a_value_python_cannot_hold_is_shown_at_its_line_not_as_an_internal_error(tmp_path: Path) -> None:
+    rebuilder, root, _out, stream = rebuilder_for(tmp_path)
+    source = root / "content" / "2023" / "课后服务推进会.md"
+    result = rebuilder.rebuild([edit(source, "date: 2023-06-15\n", "date: 2023-02-30\n")])
+    assert result is not None and not result.ok
+    problems = rebuilder.live.snapshot().problems
+    assert len(problems) == 1 and problems[0].startswith("content/2023/课后服务推进会.md:3: error: `date`")
+    assert "internal error" not in stream.getvalue()
+
+
+def test_a_write_that_fails_is_a_message_and_the_next_build_recovers(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefings import pipeline
+    rebuilder, root, out, stream = rebuilder_for(tmp_path)
+    source = root / "content" / "2023" / "课后服务推进会.md"
+    real = pipeline.replace_file
+
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "replace_file", full_disk)
+    result = rebuilder.rebuild([edit(source, "第一版", "第二版")])
+    assert result is not None and not result.ok
+    assert "No space left on device" in rebuilder.live.snapshot().problems[0]
+    assert "internal error" not in stream.getvalue()
+    monkeypatch.setattr(pipeline, "replace_file", real)
+    result = rebuilder.rebuild([edit(source, "第二版", "第三版")])
+    assert result is not None and result.ok
+    assert "第三版正文" in page(out, rebuilder.live, "/2023/06/ke-hou-fu-wu/")[1]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..diagnostics import Severity
+from ..output import refuse_output
 from ..pipeline import Builder, BuildResult
 from ..site import BuildOptions
 from .classify import Kind
@@ -131,8 +132,9 @@ class DevServer:
         self.host, self.port, self.poll, self.stream = host, port, poll, stream
         self._own_out = out_dir is None
         self.out_dir = (out_dir or Path(tempfile.mkdtemp(prefix="briefings-serve-"))).resolve()
-        if self.root.is_relative_to(self.out_dir):
-            raise ValueError(f"the serve folder {self.out_dir} would contain the site itself")
+        refusal = None if self._own_out else refuse_output(self.root, self.out_dir)
+        if refusal is not None:
+            raise ValueError(f"{self.out_dir}: {refusal}")
         self.live = LiveState()
         self.changes = Changes(quiet=quiet)
         self._threads: list[threading.Thread] = []

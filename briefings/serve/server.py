@@ -243,12 +243,31 @@ class DevHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False  # SSE streams end on their own when ``live`` closes
+    # The standard library's 5 dropped 156 of 1,000 GETs arriving at once (a browser opening
+    # many tabs, a link checker).
+    request_queue_size = 128
+    request_timeout = 30.0  # seconds a connection may sit idle or half-sent before it is closed
+    max_streams = 64  # live-reload streams at once: each holds a thread
 
     def __init__(self, address: tuple[str, int], site_dir: Path, live: LiveState, stream: TextIO = sys.stderr):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.site_dir, self.live, self.stream = site_dir, live, stream
+        self.streams = 0
+        self._streams_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def open_stream(self) -> bool:
+        """Count a live-reload stream in, if fewer than ``max_streams`` are open."""
+        with self._streams_lock:
+            if self.streams >= self.max_streams:
+                return False
+            self.streams += 1
+            return True
+
+    def close_stream(self) -> None:
+        with self._streams_lock:
+            self.streams -= 1
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
@@ -282,8 +301,17 @@ class _Handler(BaseHTTPRequestHandler):
     server: DevHTTPServer
     server_version = "briefings-serve"
 
+    def setup(self) -> None:
+        self.timeout = self.server.request_timeout  # idle and half-sent requests end, freeing their thread
+        super().setup()
+
     def _refused(self, *, body: bool) -> bool:
-        if host_allowed(self.headers.get("Host"), self.server.server_address[0]):
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1:  # which one a proxy or browser believes is anyone's guess: neither
+            self._send(Response(400, b"more than one Host header\n", {"Content-Type": "text/plain; charset=utf-8"}),
+                       body=body)
+            return True
+        if host_allowed(hosts[0] if hosts else None, self.server.server_address[0]):
             return False
         self._send(Response(421, b"briefings serve answers only to localhost\n",
                             {"Content-Type": "text/plain; charset=utf-8"}), body=body)
@@ -313,6 +341,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _events(self) -> None:
         """One Server-Sent Events stream: the current state at once, then every change."""
+        if not self.server.open_stream():
+            self._send(Response(503, b"too many live-reload streams\n",
+                                {"Content-Type": "text/plain; charset=utf-8", "Retry-After": "5"}), body=True)
+            return
+        try:
+            self._stream_events()
+        finally:
+            self.server.close_stream()
+
+    def _stream_events(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
