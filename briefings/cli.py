@@ -155,6 +155,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .editor import EditorError, tags_in_use, vocabulary
     from .importer.save import Duplicate, existing_briefings, import_file
     from .importer.sources import IMPORTABLE, GivenFiles
+    from .index_numbers import known_numbers
 
     files, problems = _import_inputs(args.files)
     content = (config.root / "content").resolve()
@@ -167,6 +168,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     given = GivenFiles(files)
     terms = vocabulary(config, tags_in_use(config))
     existing = existing_briefings(config)
+    # the 索引号 already given, read once for the run (each import adds its own)
+    numbers = known_numbers(config.root) if config.disclosure.org_code else None
     today = dt.datetime.now(config.tzinfo).date()
     # Documents first, so the files their '附件：' lines take along are known before the rest.
     order = sorted(files, key=lambda f: f.suffix.lower() not in IMPORTABLE)
@@ -182,7 +185,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             continue
         try:
             done = import_file(config, file, date=args.date, today=today, terms=terms, given=given,
-                               publish=args.publish, existing=existing)
+                               publish=args.publish, existing=existing, numbers=numbers)
         except Duplicate as exc:
             taken.update(exc.taken)
             print(f"note: {exc}", file=sys.stderr)

@@ -258,14 +258,8 @@ def save_store(root: Path, store: Mapping[str, Entry]) -> None:
 _WRITTEN = re.compile(r"^index_no\s*[:=]\s*[\"']?([^\"'#\s]+)", re.MULTILINE)
 
 
-def allocate(root: Path, org_code: str, year: int, out_dir: Path | None = None) -> str | None:
-    """A 索引号 for a new briefing of ``year``, to write into its front matter; None without an org_code.
-
-    Higher than every number of that year the stores hold and every one written in content/
-    (so two `briefings new` before a build do not collide). For ``briefings new`` and the importer.
-    """
-    if not org_code:
-        return None
+def known_numbers(root: Path, out_dir: Path | None = None) -> set[str]:
+    """Every 索引号 the stores hold and every one written in content/: what ``allocate`` must pass."""
     numbers = set(read_store(store_paths(root, out_dir if out_dir is not None else root / "public")))
     content = root / "content"
     if content.is_dir():
@@ -274,7 +268,24 @@ def allocate(root: Path, org_code: str, year: int, out_dir: Path | None = None) 
                 numbers.update(_WRITTEN.findall(path.read_text(encoding="utf-8", errors="replace")))
             except OSError:
                 continue
-    return generated(org_code, year, next_serial(numbers, org_code, year))
+    return numbers
+
+
+def allocate(root: Path, org_code: str, year: int, out_dir: Path | None = None,
+             known: set[str] | None = None) -> str | None:
+    """A 索引号 for a new briefing of ``year``, to write into its front matter; None without an org_code.
+
+    Higher than every number of that year the stores hold and every one written in content/
+    (so two `briefings new` before a build do not collide). For ``briefings new`` and the importer.
+    ``known``: ``known_numbers(root)`` read once for a run that allocates many (an import of a
+    folder); the number given is added to it.
+    """
+    if not org_code:
+        return None
+    numbers = known if known is not None else known_numbers(root, out_dir)
+    number = generated(org_code, year, next_serial(numbers, org_code, year))
+    numbers.add(number)
+    return number
 
 
 def with_index_no(config: SiteConfig, front: dict[str, Any]) -> dict[str, Any]:

@@ -62,11 +62,14 @@ def existing_briefings(config: SiteConfig) -> dict[tuple[str, str], str]:
 
 def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: dt.date,
                 terms: dict[str, str], given: Mapping[str, tuple[str, bytes]] | None = None,
-                publish: bool = False, existing: dict[tuple[str, str], str] | None = None) -> Imported:
+                publish: bool = False, existing: dict[tuple[str, str], str] | None = None,
+                numbers: set[str] | None = None) -> Imported:
     """Import one document as a draft briefing (``publish``: not a draft).
 
     The year comes from ``date``, else from the text or the page; failing all, this year (with
-    a note). The date is the text's; ``date`` stands in when the text has none.
+    a note). The date is the text's; ``date`` stands in when the text has none. ``existing``
+    (``existing_briefings``) and ``numbers`` (``index_numbers.known_numbers``): read once for a
+    run of many files, kept up to date here.
     """
     options = Options(year=date.year if date else None, assumed_year=None if date else today.year,
                       vocabulary=terms, attachments=given if given is not None else {})
@@ -90,7 +93,7 @@ def import_file(config: SiteConfig, file: Path, *, date: dt.date | None, today: 
         raise Duplicate(f"skipped {file}: {existing[key]} already has date {key[0]} and title {key[1]!r} "
                         "(not imported again, nothing overwritten)", [Path(p) for p in draft.taken])
     # the 索引号 is written into the file, so it is the briefing's for good (as `briefings new` does)
-    draft.fields.index_no = allocate(config.root, config.disclosure.org_code, found.year)
+    draft.fields.index_no = allocate(config.root, config.disclosure.org_code, found.year, known=numbers)
     text = draft.markdown
     draft.notes = [n for n in draft.notes if not re.match(r"line \d+: |… and \d+ more typography", n)] + \
         lint_notes(text)
