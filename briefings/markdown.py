@@ -132,7 +132,7 @@ def render_markdown(body: str, base_path: str = "") -> RenderedBody:
     clashes = _drop_clashing_ids(tokens)
     html = _PARSER.renderer.render(tokens, _PARSER.options, {})
     toc, sections, first_paragraph, removed = _walk(tokens)
-    links = tuple((line, kind, href, alt) for line, kind, href, alt in _links(tokens))
+    links = tuple(_links(tokens))
     if clashes:
         removed = tuple(sorted((*removed, *clashes)))
     text = "".join(section.heading + section.text for section in sections)
@@ -301,16 +301,4 @@ def body_links(body: str) -> list[tuple[int, str]]:
 
     Destinations are as markdown-it normalises them (non-ASCII percent-encoded).
     """
-    found: list[tuple[int, str]] = []
-    for token in _PARSER.parse(body, {}):
-        if token.type != "inline" or not token.map:
-            continue
-        line = token.map[0]
-        for child in token.children or ():
-            if child.type in {"softbreak", "hardbreak"}:
-                line += 1
-            elif child.type == "link_open":
-                found.append((line, str(child.attrs.get("href", ""))))
-            elif child.type == "image":
-                found.append((line, str(child.attrs.get("src", ""))))
-    return found
+    return [(line, href) for line, _, href, _ in _links(_PARSER.parse(body, {}))]
