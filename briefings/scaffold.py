@@ -101,7 +101,7 @@ def init_site(target: Path, options: InitOptions) -> list[str]:
 
 
 def _site_toml(default: str, langs: Sequence[str], titles: Mapping[str, str], base_url: str) -> str:
-    comments = _TOML[default]
+    comments = {name: _section(name, default) for name in _TOML}
     parts = [comments["head"],
              comments["top"].replace("@TITLE@", _s(titles[default])).replace("@BASE_URL@", _s(base_url))
              .replace("@LANG@", _s(default)),
@@ -124,213 +124,165 @@ _ABOUT = {"zh": "关于我们", "en": "About"}
 _DESCRIPTION = {"zh": "本单位会议简报与政务信息。", "en": "Meeting briefings and public information."}
 _TAG = {"zh": "政务公开", "en": "Open government"}
 
-_TOML = {
-    "zh": {
-        "head": """\
-# 网站配置文件。每个设置的含义写在它上方的注释里（以 # 开头的行不起作用）。
-# 改完后运行 `briefings check` 检查，`briefings serve` 预览，`briefings build` 生成网站。
-
-""",
-        "top": """\
-# 网站名称：显示在每页页眉、浏览器标签和订阅源中。
-title = @TITLE@
-# 网站发布后的完整地址，以 / 结尾。部署在子路径下时写上子路径，如 "https://www.example.gov.cn/wjw/"。
-# 站点地图、订阅源和站内链接都据此生成：正文中以 / 开头的链接（如 /about/、/img/photo.jpg）会自动加上子路径。
-base_url = @BASE_URL@
-# 默认语言：该语言的页面在网站根路径，其他语言在 /en/ 等路径下。
-default_language = @LANG@
-# 简报网址的格式，可用 {year} {month} {day} {slug}；slug 默认是标题的拼音。
-permalink = "/{year}/{month}/{slug}/"
-# 列表页每页显示几篇简报。
-per_page = 10
-# 列表中摘要的长度（汉字数，未写 summary 时从正文开头截取）；订阅源中的简报篇数。
-# summary_length = 120
-# feed_length = 20
-# 时区：前置信息中不带时区的日期按此时区理解。
-timezone = "Asia/Shanghai"
-# 哪些前置信息生成索引页（tags 即政策主题总会生成），如 meeting 为每个会议名称生成一页。
-taxonomies = ["tags", "meeting"]
-# 主题：不写即用 briefings 自带的默认主题，网站文件夹中不需要 themes/。
-# 只改一部分时不必复制整个主题：同名文件放进本网站的 templates/（模板）、static/（如 static/site.css）
-# 即替换主题的那个文件；i18n/zh.toml 中写出的键替换主题的界面文字。
-# theme = "default"
-
-# ---- 单位信息与外观 ----
-# 主办单位名称：显示在页眉网站名称下方和页脚。
-organisation = ""
-# 标志：放在 static/ 文件夹中的图片（SVG 或 PNG），显示在页眉左侧，如 "static/logo.svg"。
-# logo = "static/logo.svg"
-# 主色：链接、按钮和页眉细线的颜色，写成 "#1a7f37" 这样的十六进制色值。
-# 主题据此生成悬停色和深色模式的颜色；颜色太浅、文字对比度不足 4.5:1 时会自动加深并给出提示。
-# accent_color = "#1a7f37"
-
-""",
-        "brand": """\
-# 页脚信息，按实际情况填写，不用的删去或保留注释。
-# 网站标识码照原样显示；ICP 备案号链接到工业和信息化部备案查询页 https://beian.miit.gov.cn/；
-# 公安备案号链接到全国互联网安全管理服务平台的查询页（按其中的数字查询）。
-[footer]
-# site_code = "1101050001"              # 网站标识码
-# icp = "京ICP备12345678号-1"            # ICP备案号
-# police = "京公网安备11010502000001号"   # 公安机关备案号
-# address = "××市××区××路1号"            # 通讯地址
-# phone = "010-12345678"                 # 联系电话
-# email = "xxgk@example.gov.cn"          # 电子邮箱
-# lines = ["本网站由××信息中心负责维护"]   # 其他页脚文字，每项一行
-
-""",
-        "disclosure": """\
-# 政府信息公开：每篇简报正文上方有信息公开表（索引号、发布机构、主题分类、成文日期、发布日期、文号、主题词、有效性）。
-# 简报中未写发布机构时用这里的 publisher；填写 org_code（统一社会信用代码或组织机构代码）后，未写 index_no 的
-# 简报自动得到索引号“代码/年份-五位序号”，发布后永不改变，`briefings new` 也会把它写进新简报。
-# site_id 是网站标识码（页面的 SiteIDCode 标签；不写则用 [footer] 的 site_code）；
-# required 列出每篇简报必须写明的字段，如 ["category", "doc_no"]。
-[disclosure]
-# org_code = "11110000000000000X"
-# publisher = "××局"
-# site_id = "1101050001"
-# column_type = "政务动态"
-# required = []
-
-# `briefings check --site` 按政府网站检查指标查看更新：首页和新闻类栏目（news 中的分类）超过两周、
-# 其他栏目超过半年没有新简报即提示；单个主题可在它的 [tags."…"] 中写 stale_after = 天数。
-[check]
-# home_days = 14
-# news_days = 14
-# other_days = 183
-# news = ["meeting"]
-
-""",
-        "menu": """\
-# 页眉菜单中的额外链接，每个 [[menu]] 一项，按顺序显示。
-# url 以 / 开头表示本站页面（不用写子路径），也可以是 https:// 开头的外部地址；
-# lang 是该链接出现在哪个语言版本（不写即默认语言）。
-# 独立页面（关于我们、联系我们、信息公开指南等）写在 content/pages/ 中，网址为 /文件名/
-# （文件名用英文字母或拼音，如 about.md；中文文件名则取标题的拼音）。
-[[menu]]
-title = @ABOUT@
-url = "/about/"
-lang = @LANG@
-
-""",
-        "languages": """\
-# 各语言版本的网站名称和简介（简介用于首页和搜索引擎）。
-""",
-        "organisation_other": """\
-# organisation = ""  # 该语言版本中主办单位的名称
-""",
-        "tags": """\
-# 政策主题（标签）词表：`briefings check` 会提示词表外的标签并给出建议。
-# 每个主题一节；其他语言的名称写成 en = "…"，同义写法写成 aliases = ["…"]。
-# 搜索框中的示例取自第一个主题。
-""",
-    },
-    "en": {
-        "head": """\
-# The site's settings. What each one does is said in the comment above it (lines starting with # do nothing).
-# After a change, run `briefings check` to check, `briefings serve` to preview, `briefings build` to build.
-
-""",
-        "top": """\
-# The site's name: in every page's header, the browser tab and the feeds.
-title = @TITLE@
-# The site's full address once published, ending in /. Under a sub-path, include it: "https://www.example.gov.cn/wjw/".
-# The sitemap, feeds and links are made from it: links in the text that start with / (/about/, /img/photo.jpg)
-# get the sub-path added.
-base_url = @BASE_URL@
-# The default language: its pages are at the site's root, the other languages' under /zh/ and so on.
-default_language = @LANG@
-# How a briefing's URL is made: {year} {month} {day} {slug}; the slug is made from the title.
-permalink = "/{year}/{month}/{slug}/"
-# How many briefings a list page shows.
-per_page = 10
-# How long a summary in lists may be (in Chinese characters; without `summary:` it is cut from the start of
-# the text), and how many briefings a feed carries.
-# summary_length = 120
-# feed_length = 20
-# Dates written without a time zone are in this one.
-timezone = "Asia/Shanghai"
-# Front-matter keys that get an index page per value (tags always do), e.g. meeting: a page per meeting.
-taxonomies = ["tags", "meeting"]
-# The theme: leave it out for the default theme that comes with briefings (no themes/ folder needed).
-# To change a part, do not copy the theme: a file of the same name in this site's templates/ (templates) or
-# static/ (e.g. static/site.css) replaces the theme's; keys written in i18n/en.toml replace its interface text.
-# theme = "default"
-
-# ---- The office and the look ----
-# The organisation that runs the site: under the site's name in the header, and in the footer.
-organisation = ""
-# The logo: an image (SVG or PNG) in the static/ folder, left of the site's name, e.g. "static/logo.svg".
-# logo = "static/logo.svg"
-# The accent colour of links, buttons and the header's rule, as "#1a7f37".
-# The theme derives the hover and dark-mode shades; a colour too light for text (contrast under 4.5:1)
-# is darkened, with a warning.
-# accent_color = "#1a7f37"
-
-""",
-        "brand": """\
-# Footer lines: fill in what applies, delete or keep commented what does not.
-# The ICP number links to the MIIT's register (https://beian.miit.gov.cn/), the public-security
-# number to the national register's query page for its digits.
-[footer]
-# site_code = "1101050001"              # 网站标识码, the government website code
-# icp = "京ICP备12345678号-1"            # ICP备案号
-# police = "京公网安备11010502000001号"   # 公安机关备案号
-# address = "1 Example Road, Example District"
-# phone = "010-12345678"
-# email = "info@example.gov.cn"
-# lines = ["Maintained by the information centre"]  # other footer text, one line each
-
-""",
-        "disclosure": """\
-# 政府信息公开: above each briefing's text, a table of its disclosure fields (index number, publisher,
-# category, date written, date published, document number, keywords, validity). `publisher` here is used
-# where a briefing names none; with `org_code` (the organisation's code) a briefing without `index_no` gets
-# "CODE/YEAR-NNNNN", never changed once published, and `briefings new` writes it into new briefings.
-# site_id is the 网站标识码 (the SiteIDCode tag; without it, [footer] site_code); `required` lists fields
-# every briefing must give, e.g. ["category", "doc_no"].
-[disclosure]
-# org_code = "11110000000000000X"
-# publisher = "Municipal Bureau"
-# site_id = "1101050001"
-# column_type = "News"
-# required = []
-
-# `briefings check --site` looks at updates as government-website inspections do: the home page and news
-# columns (the taxonomies in `news`) without a new briefing for two weeks, other columns for six months;
-# a theme may set its own period as stale_after = DAYS in its [tags."…"] table.
-[check]
-# home_days = 14
-# news_days = 14
-# other_days = 183
-# news = ["meeting"]
-
-""",
-        "menu": """\
-# Extra links in the header menu, one [[menu]] each, in order.
-# A url starting with / is a page of this site (no sub-path needed); https:// addresses work too.
-# lang: the edition the link appears in (default: the default language).
-# Standalone pages (About, Contact, Information disclosure guide) live in content/pages/, at /file-name/
-# (a name in ASCII letters, digits and -, like about.md; any other name: the title's pinyin).
-[[menu]]
-title = @ABOUT@
-url = "/about/"
-lang = @LANG@
-
-""",
-        "languages": """\
-# Each language edition's name and description (the description is for the home page and search engines).
-""",
-        "organisation_other": """\
-# organisation = ""  # the organisation's name in this edition
-""",
-        "tags": """\
-# The policy themes (tags): `briefings check` flags tags outside this list, with a suggestion.
-# One section per theme; its name in another language as zh = "…", other spellings as aliases = ["…"].
-# The search box's example comes from the first theme.
-""",
-    },
+# site.toml in sections, line by line: a setting is written once for both languages; a pair
+# (zh, en) is what differs, the comments (and some example values) in the site's default language.
+_TOML: dict[str, list[str | tuple[str, str]]] = {
+    "head": [
+        (("# 网站配置文件。每个设置的含义写在它上方的注释里（以 # 开头的行不起作用）。\n"
+          "# 改完后运行 `briefings check` 检查，`briefings serve` 预览，`briefings build` 生成网站。"),
+         ("# The site's settings. What each one does is said in the comment above it (lines starting with # do nothing).\n"
+          "# After a change, run `briefings check` to check, `briefings serve` to preview, `briefings build` to build.")),
+        "",
+    ],
+    "top": [
+        ("# 网站名称：显示在每页页眉、浏览器标签和订阅源中。",
+         "# The site's name: in every page's header, the browser tab and the feeds."),
+        "title = @TITLE@",
+        (('# 网站发布后的完整地址，以 / 结尾。部署在子路径下时写上子路径，如 "https://www.example.gov.cn/wjw/"。\n'
+          "# 站点地图、订阅源和站内链接都据此生成：正文中以 / 开头的链接（如 /about/、/img/photo.jpg）会自动加上子路径。"),
+         ('# The site\'s full address once published, ending in /. Under a sub-path, include it: "https://www.example.gov.cn/wjw/".\n'
+          "# The sitemap, feeds and links are made from it: links in the text that start with / (/about/, /img/photo.jpg)\n"
+          "# get the sub-path added.")),
+        "base_url = @BASE_URL@",
+        ("# 默认语言：该语言的页面在网站根路径，其他语言在 /en/ 等路径下。",
+         "# The default language: its pages are at the site's root, the other languages' under /zh/ and so on."),
+        "default_language = @LANG@",
+        ("# 简报网址的格式，可用 {year} {month} {day} {slug}；slug 默认是标题的拼音。",
+         "# How a briefing's URL is made: {year} {month} {day} {slug}; the slug is made from the title."),
+        'permalink = "/{year}/{month}/{slug}/"',
+        ("# 列表页每页显示几篇简报。",
+         "# How many briefings a list page shows."),
+        "per_page = 10",
+        ("# 列表中摘要的长度（汉字数，未写 summary 时从正文开头截取）；订阅源中的简报篇数。",
+         ("# How long a summary in lists may be (in Chinese characters; without `summary:` it is cut from the start of\n"
+          "# the text), and how many briefings a feed carries.")),
+        "# summary_length = 120",
+        "# feed_length = 20",
+        ("# 时区：前置信息中不带时区的日期按此时区理解。",
+         "# Dates written without a time zone are in this one."),
+        'timezone = "Asia/Shanghai"',
+        ("# 哪些前置信息生成索引页（tags 即政策主题总会生成），如 meeting 为每个会议名称生成一页。",
+         "# Front-matter keys that get an index page per value (tags always do), e.g. meeting: a page per meeting."),
+        'taxonomies = ["tags", "meeting"]',
+        (("# 主题：不写即用 briefings 自带的默认主题，网站文件夹中不需要 themes/。\n"
+          "# 只改一部分时不必复制整个主题：同名文件放进本网站的 templates/（模板）、static/（如 static/site.css）\n"
+          "# 即替换主题的那个文件；i18n/zh.toml 中写出的键替换主题的界面文字。"),
+         ("# The theme: leave it out for the default theme that comes with briefings (no themes/ folder needed).\n"
+          "# To change a part, do not copy the theme: a file of the same name in this site's templates/ (templates) or\n"
+          "# static/ (e.g. static/site.css) replaces the theme's; keys written in i18n/en.toml replace its interface text.")),
+        '# theme = "default"',
+        "",
+        (("# ---- 单位信息与外观 ----\n"
+          "# 主办单位名称：显示在页眉网站名称下方和页脚。"),
+         ("# ---- The office and the look ----\n"
+          "# The organisation that runs the site: under the site's name in the header, and in the footer.")),
+        'organisation = ""',
+        ('# 标志：放在 static/ 文件夹中的图片（SVG 或 PNG），显示在页眉左侧，如 "static/logo.svg"。',
+         '# The logo: an image (SVG or PNG) in the static/ folder, left of the site\'s name, e.g. "static/logo.svg".'),
+        '# logo = "static/logo.svg"',
+        (('# 主色：链接、按钮和页眉细线的颜色，写成 "#1a7f37" 这样的十六进制色值。\n'
+          "# 主题据此生成悬停色和深色模式的颜色；颜色太浅、文字对比度不足 4.5:1 时会自动加深并给出提示。"),
+         ('# The accent colour of links, buttons and the header\'s rule, as "#1a7f37".\n'
+          "# The theme derives the hover and dark-mode shades; a colour too light for text (contrast under 4.5:1)\n"
+          "# is darkened, with a warning.")),
+        '# accent_color = "#1a7f37"',
+        "",
+    ],
+    "brand": [
+        (("# 页脚信息，按实际情况填写，不用的删去或保留注释。\n"
+          "# 网站标识码照原样显示；ICP 备案号链接到工业和信息化部备案查询页 https://beian.miit.gov.cn/；\n"
+          "# 公安备案号链接到全国互联网安全管理服务平台的查询页（按其中的数字查询）。"),
+         ("# Footer lines: fill in what applies, delete or keep commented what does not.\n"
+          "# The ICP number links to the MIIT's register (https://beian.miit.gov.cn/), the public-security\n"
+          "# number to the national register's query page for its digits.")),
+        "[footer]",
+        ('# site_code = "1101050001"              # 网站标识码',
+         '# site_code = "1101050001"              # 网站标识码, the government website code'),
+        '# icp = "京ICP备12345678号-1"            # ICP备案号',
+        '# police = "京公网安备11010502000001号"   # 公安机关备案号',
+        (('# address = "××市××区××路1号"            # 通讯地址\n'
+          '# phone = "010-12345678"                 # 联系电话\n'
+          '# email = "xxgk@example.gov.cn"          # 电子邮箱\n'
+          '# lines = ["本网站由××信息中心负责维护"]   # 其他页脚文字，每项一行'),
+         ('# address = "1 Example Road, Example District"\n'
+          '# phone = "010-12345678"\n'
+          '# email = "info@example.gov.cn"\n'
+          '# lines = ["Maintained by the information centre"]  # other footer text, one line each')),
+        "",
+    ],
+    "disclosure": [
+        (("# 政府信息公开：每篇简报正文上方有信息公开表（索引号、发布机构、主题分类、成文日期、发布日期、文号、主题词、有效性）。\n"
+          "# 简报中未写发布机构时用这里的 publisher；填写 org_code（统一社会信用代码或组织机构代码）后，未写 index_no 的\n"
+          "# 简报自动得到索引号“代码/年份-五位序号”，发布后永不改变，`briefings new` 也会把它写进新简报。\n"
+          "# site_id 是网站标识码（页面的 SiteIDCode 标签；不写则用 [footer] 的 site_code）；\n"
+          '# required 列出每篇简报必须写明的字段，如 ["category", "doc_no"]。'),
+         ("# 政府信息公开: above each briefing's text, a table of its disclosure fields (index number, publisher,\n"
+          "# category, date written, date published, document number, keywords, validity). `publisher` here is used\n"
+          "# where a briefing names none; with `org_code` (the organisation's code) a briefing without `index_no` gets\n"
+          '# "CODE/YEAR-NNNNN", never changed once published, and `briefings new` writes it into new briefings.\n'
+          "# site_id is the 网站标识码 (the SiteIDCode tag; without it, [footer] site_code); `required` lists fields\n"
+          '# every briefing must give, e.g. ["category", "doc_no"].')),
+        "[disclosure]",
+        '# org_code = "11110000000000000X"',
+        ('# publisher = "××局"',
+         '# publisher = "Municipal Bureau"'),
+        '# site_id = "1101050001"',
+        ('# column_type = "政务动态"',
+         '# column_type = "News"'),
+        "# required = []",
+        "",
+        (("# `briefings check --site` 按政府网站检查指标查看更新：首页和新闻类栏目（news 中的分类）超过两周、\n"
+          '# 其他栏目超过半年没有新简报即提示；单个主题可在它的 [tags."…"] 中写 stale_after = 天数。'),
+         ("# `briefings check --site` looks at updates as government-website inspections do: the home page and news\n"
+          "# columns (the taxonomies in `news`) without a new briefing for two weeks, other columns for six months;\n"
+          '# a theme may set its own period as stale_after = DAYS in its [tags."…"] table.')),
+        "[check]",
+        "# home_days = 14",
+        "# news_days = 14",
+        "# other_days = 183",
+        '# news = ["meeting"]',
+        "",
+    ],
+    "menu": [
+        (("# 页眉菜单中的额外链接，每个 [[menu]] 一项，按顺序显示。\n"
+          "# url 以 / 开头表示本站页面（不用写子路径），也可以是 https:// 开头的外部地址；\n"
+          "# lang 是该链接出现在哪个语言版本（不写即默认语言）。\n"
+          "# 独立页面（关于我们、联系我们、信息公开指南等）写在 content/pages/ 中，网址为 /文件名/\n"
+          "# （文件名用英文字母或拼音，如 about.md；中文文件名则取标题的拼音）。"),
+         ("# Extra links in the header menu, one [[menu]] each, in order.\n"
+          "# A url starting with / is a page of this site (no sub-path needed); https:// addresses work too.\n"
+          "# lang: the edition the link appears in (default: the default language).\n"
+          "# Standalone pages (About, Contact, Information disclosure guide) live in content/pages/, at /file-name/\n"
+          "# (a name in ASCII letters, digits and -, like about.md; any other name: the title's pinyin).")),
+        "[[menu]]",
+        "title = @ABOUT@",
+        'url = "/about/"',
+        "lang = @LANG@",
+        "",
+    ],
+    "languages": [
+        ("# 各语言版本的网站名称和简介（简介用于首页和搜索引擎）。",
+         "# Each language edition's name and description (the description is for the home page and search engines)."),
+    ],
+    "organisation_other": [
+        ('# organisation = ""  # 该语言版本中主办单位的名称',
+         '# organisation = ""  # the organisation\'s name in this edition'),
+    ],
+    "tags": [
+        (("# 政策主题（标签）词表：`briefings check` 会提示词表外的标签并给出建议。\n"
+          '# 每个主题一节；其他语言的名称写成 en = "…"，同义写法写成 aliases = ["…"]。\n'
+          "# 搜索框中的示例取自第一个主题。"),
+         ("# The policy themes (tags): `briefings check` flags tags outside this list, with a suggestion.\n"
+          '# One section per theme; its name in another language as zh = "…", other spellings as aliases = ["…"].\n'
+          "# The search box's example comes from the first theme.")),
+    ],
 }
+
+
+def _section(name: str, lang: str) -> str:
+    column = ("zh", "en").index(lang)
+    return "".join((line if isinstance(line, str) else line[column]) + "\n" for line in _TOML[name])
+
 
 _BRIEFINGS = {
     "zh": """\
