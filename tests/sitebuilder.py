@@ -14,6 +14,7 @@ A site is written as blocks, each a `-- path --` line and the file's text:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from dataclasses import dataclass
@@ -79,3 +80,10 @@ def make_site(tmp_path: Path, files: str, *, config: str | None = DEFAULT_CONFIG
         (root / "site.toml").write_text(config, encoding="utf-8")
     write_files(root, files)
     return Site(root)
+
+
+def snapshot(folder: Path, *, ignore: str | None = None) -> dict[str, str]:
+    """Every file under ``folder`` (but those in a folder named ``ignore``) with a hash of its
+    bytes: what "nothing touched" compares."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and ignore not in p.parts}

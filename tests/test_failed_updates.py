@@ -6,12 +6,10 @@ in, then crash every later build until `--no-cache`.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from pathlib import Path
 
 import pytest
-from sitebuilder import make_site
+from sitebuilder import make_site, snapshot
 
 from briefings.cli import main
 
@@ -23,11 +21,6 @@ date: 2023-06-15
 ---
 正文。
 """
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def bad_briefing(key_line: str) -> str:

@@ -8,14 +8,13 @@ theme uses, raw HTML.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitebuilder import THEME
+from sitebuilder import THEME, snapshot
 
 from briefings.check import check_site
 from briefings.pipeline import build
@@ -58,11 +57,6 @@ def toml_file(draw: st.DrawFn) -> str:
     keys = draw(st.lists(st.sampled_from(KEYS), max_size=5, unique=True))
     lines = [f"{key} = {draw(st.sampled_from(TOML_VALUES))}" for key in keys]
     return "+++\n" + "\n".join(lines) + "\n+++\n" + draw(st.sampled_from(BODIES)) + "\n"
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

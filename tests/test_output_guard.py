@@ -7,12 +7,10 @@ our marker — is refused with exit 2 and nothing touched.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from pathlib import Path
 
 import pytest
-from sitebuilder import make_site
+from sitebuilder import make_site, snapshot
 
 from briefings.cli import main
 from briefings.manifest import MANIFEST_NAME, manifest_file
@@ -31,24 +29,18 @@ User-agent: *
 """
 
 
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with a hash of its bytes: what "nothing touched" compares."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and ".briefings-cache" not in p.parts}
-
-
 @pytest.mark.parametrize("output", [
     ".", "content", "content/2023", "themes", "themes/default", "themes/default/templates",
     "static", "templates", "..", "content/new-folder",
 ])
 def test_a_source_folder_or_the_site_is_refused_and_nothing_touched(tmp_path, capsys, output):
     site = make_site(tmp_path, FILES)
-    before = snapshot(tmp_path)
+    before = snapshot(tmp_path, ignore=".briefings-cache")
     code = main(["build", str(site.root), "-o", str(site.root / output), "--quiet"])
     assert code == 2
     err = capsys.readouterr().err
     assert "error:" in err and "refusing" in err and "Traceback" not in err
-    assert snapshot(tmp_path) == before
+    assert snapshot(tmp_path, ignore=".briefings-cache") == before
     assert not (site.root / output / MARKER).exists()
 
 
@@ -106,11 +98,11 @@ def test_an_output_whose_manifest_the_cache_keeps_is_recognised(tmp_path):
 
 def test_an_output_path_through_a_file_is_a_clear_error(tmp_path, capsys):
     site = make_site(tmp_path, FILES)
-    before = snapshot(tmp_path)
+    before = snapshot(tmp_path, ignore=".briefings-cache")
     assert main(["build", str(site.root), "-o", str(site.root / "site.toml" / "out"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "site.toml" in err and "Traceback" not in err
-    assert snapshot(tmp_path) == before
+    assert snapshot(tmp_path, ignore=".briefings-cache") == before
 
 
 def test_an_output_name_too_long_is_a_clear_error(tmp_path, capsys):
@@ -136,21 +128,21 @@ def test_a_read_only_parent_is_a_clear_error(tmp_path, capsys):
 def test_the_api_refuses_too(tmp_path):
     from briefings.pipeline import build
     site = make_site(tmp_path, FILES)
-    before = snapshot(tmp_path)
+    before = snapshot(tmp_path, ignore=".briefings-cache")
     result = build(site.root, site.root / "content", cache=True)
     assert not result.ok
     assert any("refusing" in d.message for d in result.diagnostics)
-    assert snapshot(tmp_path) == before
+    assert snapshot(tmp_path, ignore=".briefings-cache") == before
 
 
 def test_serve_refuses_a_folder_that_is_not_ours(tmp_path):
     from briefings.serve import DevServer
     site = make_site(tmp_path, FILES)
-    before = snapshot(tmp_path)
+    before = snapshot(tmp_path, ignore=".briefings-cache")
     for folder in (site.root / "content", site.root / "static", site.root):
         with pytest.raises(ValueError, match="refusing"):
             DevServer(site.root, port=0, out_dir=folder)
-    assert snapshot(tmp_path) == before
+    assert snapshot(tmp_path, ignore=".briefings-cache") == before
 
 
 def test_a_staging_folder_that_cannot_be_made_is_a_clear_error(tmp_path, monkeypatch):
