@@ -293,28 +293,28 @@ def check_site(root: Path, options: BuildOptions | None = None, *, out_dir: Path
     findings: list[Diagnostic] = list(built.diagnostics)
     config = load_config(root, Diagnostics(), options.base_url)
     if config is not None:
-        findings += lint_content(texts, config, built.site, built.outputs, options)
+        # where links may lead: read from every rendered page once, for all the checks below
+        targets = site_targets(built.site, config, built.outputs) if built.site is not None else None
+        findings += lint_content(texts, config, built.site, targets, options)
         findings += lint_unlinked(root, texts)
-        if built.site is not None:
+        if built.site is not None and targets is not None:
             config_text = (root / "site.toml").read_text(encoding="utf-8-sig")
-            findings += lint_menu(config, config_text, site_targets(built.site, config, built.outputs))
-        if site and built.site is not None:
+            findings += lint_menu(config, config_text, targets)
+        if site and built.site is not None and targets is not None:
             from .sitecheck import site_findings  # it builds on this module's link helpers
 
             now = options.now or dt.datetime.now(dt.UTC)
-            site_text = (root / "site.toml").read_text(encoding="utf-8-sig")
-            found = site_findings(config, built.site, built.outputs, now, site_text)
+            found = site_findings(config, built.site, built.outputs, now, config_text, targets)
             result.site_findings = len(found)
             findings += found
     result.findings = sorted(findings, key=lambda d: (d.path, d.line or 0, d.col or 0))
     return result
 
 
-def lint_content(texts: Mapping[str, str], config: SiteConfig, site: Site | None, outputs: Iterable[Output],
+def lint_content(texts: Mapping[str, str], config: SiteConfig, site: Site | None, targets: Targets | None,
                  options: BuildOptions) -> list[Diagnostic]:
-    """Editorial lint of each content file (source → text) against the assembled site."""
+    """Editorial lint of each content file (source → text) against the assembled site (and its ``targets``)."""
     now = options.now or dt.datetime.now(dt.UTC)
-    targets = site_targets(site, config, outputs) if site is not None else None
     urls = {b.source: b.url for b in _documents(site)} if site is not None else {}
     found: list[Diagnostic] = []
     for source, text in texts.items():

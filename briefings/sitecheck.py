@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from urllib.parse import unquote
 
-from .check import _site_path, site_targets
+from .check import Targets, _site_path
 from .config import SiteConfig
 from .diagnostics import Diagnostic, Severity
 from .model import Briefing, Site, Tag
@@ -127,9 +127,9 @@ def duplicate_numbers(site: Site) -> list[Diagnostic]:
     return found
 
 
-def broken_links(config: SiteConfig, site: Site, outputs: Sequence[Output]) -> list[Diagnostic]:
-    """Links and assets of every rendered page that lead to no page or file of the site."""
-    targets = site_targets(site, config, outputs).pages
+def broken_links(config: SiteConfig, outputs: Sequence[Output], targets: Targets) -> list[Diagnostic]:
+    """Links and assets of every rendered page that lead to no page or file of the site (``targets``)."""
+    pages = targets.pages
     found = []
     for output in outputs:
         if not output.path.endswith(".html"):
@@ -144,16 +144,16 @@ def broken_links(config: SiteConfig, site: Site, outputs: Sequence[Output]) -> l
             if where is None:
                 continue
             path = unquote(where[0])
-            if path in targets or (path + "/") in targets or path.rstrip("/") + "/" in targets:
+            if path in pages or (path + "/") in pages or path.rstrip("/") + "/" in pages:
                 continue
             found.append(_finding(output.path, "broken-link", f"link to {href} leads to no page of the site"))
     return found
 
 
 def site_findings(config: SiteConfig, site: Site, outputs: Sequence[Output], now: dt.datetime,
-                  config_text: str = "") -> list[Diagnostic]:
+                  config_text: str, targets: Targets) -> list[Diagnostic]:
     return [*stale_columns(config, site, now), *empty_columns(config, site, config_text),
-            *missing_fields(site, outputs), *duplicate_numbers(site), *broken_links(config, site, outputs)]
+            *missing_fields(site, outputs), *duplicate_numbers(site), *broken_links(config, outputs, targets)]
 
 
 def counts(findings: Iterable[Diagnostic]) -> str:
