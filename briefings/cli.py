@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
+from .assets import minify_available, minify_pages
 from .config import SiteConfig, load_config
 from .diagnostics import Diagnostics
 from .manifest import manifest_file
@@ -24,7 +25,6 @@ from .output import OutputError, publish, refuse_output
 from .pipeline import build
 from .progress import Progress
 from .progress import wanted as progress_wanted
-from .render import minify_available, minify_pages
 from .site import BuildOptions
 
 if TYPE_CHECKING:

@@ -12,6 +12,8 @@ import errno
 import os
 from pathlib import Path
 
+from .theme import display_path
+
 
 def inside(real: str, root: str) -> bool:
     """Whether the resolved path ``real`` is ``root`` (resolved) or under it."""
@@ -78,3 +80,9 @@ def site_files(folder: Path, root: Path, refused: list[tuple[Path, str]]) -> lis
             except OSError:  # gone meanwhile
                 continue
     return sorted(found)
+
+
+def link_shown(link: Path, root: Path) -> str:
+    """A link as messages name it: its folder from the site (not resolved: that is where it leads)."""
+    folder = display_path(link.parent, root)
+    return link.name if folder == "." else f"{folder}/{link.name}"

@@ -144,6 +144,8 @@ def broken_links(config: SiteConfig, outputs: Sequence[Output], targets: Targets
             if where is None:
                 continue
             path = unquote(where[0])
+            if config.base_path and path.startswith(config.base_path + "/"):
+                path = path[len(config.base_path):]  # rendered links carry base_url's path; targets are site paths
             if path in pages or (path + "/") in pages or path.rstrip("/") + "/" in pages:
                 continue
             found.append(_finding(output.path, "broken-link", f"link to {href} leads to no page of the site"))

@@ -14,7 +14,11 @@ made with ``briefings init`` needs no theme folder of its own.
 from __future__ import annotations
 
 import importlib.util
+import tomllib
+from collections.abc import Sequence
 from pathlib import Path
+
+from .diagnostics import Diagnostics
 
 BUNDLED_THEME = "default"
 BUNDLED_PACKAGE = "briefings_theme_default"
@@ -50,3 +54,36 @@ def display_path(path: Path, root: Path) -> str:
         if bundled is not None and path.resolve().is_relative_to(bundled.resolve()):
             return f"(default theme)/{path.resolve().relative_to(bundled.resolve()).as_posix()}"
         return path.as_posix()
+
+
+def load_strings(theme: Path, languages: Sequence[str], diagnostics: Diagnostics,
+                 site: Path | None = None) -> dict[str, dict[str, str]]:
+    """The theme's interface strings per language, with the site's ``i18n/{code}.toml`` (if any)
+    overriding them key by key; a key missing in one language is a warning."""
+    strings: dict[str, dict[str, str]] = {}
+    root = site if site is not None else theme.parent.parent
+
+    def read(path: Path, required: bool) -> dict[str, str]:
+        rel = display_path(path, root)
+        try:
+            return {k: str(v) for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items()}
+        except FileNotFoundError:
+            if required:
+                diagnostics.warning(rel, None, f"no interface strings for language {path.stem!r}")
+        except tomllib.TOMLDecodeError as exc:
+            diagnostics.error(rel, None, f"invalid TOML: {exc}")
+        return {}
+
+    themed: set[str] = set()  # keys the theme has: a key missing elsewhere is the site's to add
+    for code in languages:
+        strings[code] = read(theme / "i18n" / f"{code}.toml", True)
+        themed.update(strings[code])
+        if site is not None:
+            strings[code].update(read(site / "i18n" / f"{code}.toml", False))
+    every_key = set().union(*strings.values()) if strings else set()
+    for code, table in strings.items():
+        for key in sorted(every_key - table.keys()):
+            owner = theme if key in themed or site is None else site
+            diagnostics.warning(display_path(owner / "i18n" / f"{code}.toml", root), None,
+                                f"missing interface string `{key}`", "the page shows the other language's text")
+    return strings

@@ -91,7 +91,7 @@ def test_a_bundle_publishes_its_photos_in_every_width_and_its_attachments(tmp_pa
         URL,
         f'<meta property="og:image" content="https://example.org{URL}meeting-960w.png">',
         '<section class="attachments" aria-label="附件">',
-        f'附件1：<a href="{quote("附件1.pdf")}">附件1.pdf</a>（PDF，234 KB）',
+        f'<li><a href="{quote("附件1.pdf")}">附件1.pdf</a>（PDF，234 KB）',  # named 附件1: not labelled twice
         f'附件2：<a href="{quote("经费.xlsx")}">经费.xlsx</a>（XLSX，3 KB）',
         "! meeting.png\"",
     )

@@ -9,9 +9,10 @@ from test_incremental import many
 
 from briefings.config import load_config
 from briefings.diagnostics import Diagnostics
+from briefings.pages import expected_pages
 from briefings.pipeline import build
 from briefings.progress import Progress, line, wanted
-from briefings.render import expected_pages, render_site
+from briefings.render import render_site
 
 
 class Clock:

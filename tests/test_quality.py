@@ -28,10 +28,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from browser import skip_or_fail
 
+from briefings.assets import minify_available, minify_pages
 from briefings.cli import main as cli_main
 from briefings.output import Output
 from briefings.pipeline import BuildResult, build
-from briefings.render import minify_available, minify_pages
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"

@@ -114,3 +114,14 @@ def test_a_clean_site_passes_strict(tmp_path, capsys):
                             '[tags."双减"]\n')
     assert main(["check", str(site.root), "--site", "--strict"]) == 0, capsys.readouterr().out
     assert capsys.readouterr().out.rstrip().endswith("site checks: no problems")
+
+
+def test_a_site_under_a_sub_path_has_no_broken_links_of_its_own(tmp_path):
+    """Deployed under /wjw/, every page links /wjw/…: those are the site's own pages, not broken links
+    (seen trying a new site: 109 false broken-link warnings); a link that misses stays reported."""
+    config = 'title = "区卫健委简报"\nbase_url = "https://example.gov.cn/wjw/"\n'
+    site = make_site(tmp_path, f"-- content/a.md --\n{md('甲会', '2024-02-28', '双减')}"
+                               "-- templates/_care.html --\n<a href=\"/wjw/nowhere/\">x</a>\n"
+                               f"-- content/b.md --\n{md('乙会', '2024-02-27')}", config=config)
+    broken = [f for f in findings(site) if "broken-link" in f]
+    assert broken and all("/wjw/nowhere/" in f for f in broken)
